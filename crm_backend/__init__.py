@@ -1,0 +1,1 @@
+"""Kefu CRM backend: the system of record behind the customer-service bot."""

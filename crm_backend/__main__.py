@@ -1,0 +1,133 @@
+"""Command line: migrate, seed, serve, token, demo, tiers, rewards, risk."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import Awaitable, Callable, List, Optional, TypeVar
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from . import demo, migrate, seed
+from .app import create_app
+from .config import CRMConfig
+from .db import create_engine, create_sessionmaker
+from .loyalty_cli import add_loyalty_commands
+from .queries import customer_by_id
+from .tokens import RECOMMENDED_SECRET_BYTES, issue_customer_token
+
+log = logging.getLogger("crm_backend")
+T = TypeVar("T")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _with_engine(config: CRMConfig, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work(engine)` in a fresh event loop and always dispose of the engine."""
+
+    async def run() -> T:
+        engine = create_engine(config.database_url)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`migrate`: upgrade the schema to head."""
+    _with_engine(config, migrate.upgrade)
+    log.info("数据库已升级到最新版本 %s", migrate.head_revision())
+    return 0
+
+
+def cmd_seed(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`seed [--reset]`: load the demo data (migrates first)."""
+
+    async def work(engine: AsyncEngine) -> bool:
+        await migrate.upgrade(engine)
+        return await seed.seed(engine, config.seed_anchor, reset=args.reset)
+
+    if _with_engine(config, work):
+        log.info("演示数据已写入（时间线截止 %s）", config.seed_anchor.isoformat())
+    else:
+        log.info("数据库中已有客户数据，跳过；如需重建请使用 --reset")
+    return 0
+
+
+def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`serve`: run the HTTP API until interrupted."""
+    if len(config.token_secret.encode()) < RECOMMENDED_SECRET_BYTES:
+        log.warning(
+            "CRM_TOKEN_SECRET is shorter than %d bytes; fine for development only",
+            RECOMMENDED_SECRET_BYTES,
+        )
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        print=lambda _message: log.info("CRM ready on http://%s:%s", config.host, config.port),
+    )
+    return 0
+
+
+def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`token <customer_id>`: print a signed customer token."""
+
+    async def exists(engine: AsyncEngine) -> bool:
+        async with create_sessionmaker(engine)() as db:
+            return await customer_by_id(db, args.customer_id) is not None
+
+    if not _with_engine(config, exists):
+        print(f"客户 {args.customer_id} 不存在", file=sys.stderr)
+        return 2
+    ttl = args.ttl or config.customer_token_ttl
+    print(issue_customer_token(config.token_secret, args.customer_id, ttl))
+    return 0
+
+
+def cmd_demo(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`demo [--markdown]`: list demo customers per tier with recent orders."""
+
+    async def load(engine: AsyncEngine) -> tuple:
+        return await demo.demo_customers(engine), await demo.status_examples(engine)
+
+    picked, examples = _with_engine(config, load)
+    render = demo.render_markdown if args.markdown else demo.render_text
+    print(render(picked, examples))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="python -m crm_backend", description="Kefu CRM backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    migrate_parser = sub.add_parser("migrate", help="upgrade the database schema to head")
+    migrate_parser.set_defaults(run=cmd_migrate)
+    seed_parser = sub.add_parser("seed", help="load deterministic demo data")
+    seed_parser.add_argument("--reset", action="store_true", help="wipe all data and reseed")
+    seed_parser.set_defaults(run=cmd_seed)
+    sub.add_parser("serve", help="run the HTTP API").set_defaults(run=cmd_serve)
+    token_parser = sub.add_parser("token", help="print a customer token for the web widget")
+    token_parser.add_argument("customer_id", type=int)
+    token_parser.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token_parser.set_defaults(run=cmd_token)
+    demo_parser = sub.add_parser("demo", help="list demo customers per tier")
+    demo_parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    demo_parser.set_defaults(run=cmd_demo)
+    add_loyalty_commands(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of `python -m crm_backend`."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    args = build_parser().parse_args(argv)
+    return args.run(CRMConfig.from_env(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tests of the CRM backend against real SQLite and PostgreSQL databases."""

@@ -1,0 +1,37 @@
+"""Unit tests of configuration from the environment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm_backend.config import DEFAULT_DATABASE_URL, REPO_ROOT, ConfigError, CRMConfig
+
+
+def test_defaults() -> None:
+    config = CRMConfig.from_env({})
+    assert config.database_url == DEFAULT_DATABASE_URL
+    assert DEFAULT_DATABASE_URL == f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'crm.sqlite3'}"
+    assert (config.host, config.port) == ("127.0.0.1", 8000)
+    assert config.service_token == "kefu-dev-service-token"
+    assert config.token_secret == "kefu-dev-token-secret"
+    assert (config.customer_token_ttl, config.max_body_bytes) == (86400, 65536)
+    assert config.seed_anchor == date(2026, 11, 20)
+
+
+def test_overrides() -> None:
+    config = CRMConfig.from_env({
+        "CRM_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/kefu",
+        "CRM_PORT": "9000", "CRM_CUSTOMER_TOKEN_TTL": "60", "CRM_SEED_ANCHOR": "2027-01-31",
+    })
+    assert config.database_url.startswith("postgresql+asyncpg://")
+    assert (config.port, config.customer_token_ttl) == (9000, 60)
+    assert config.seed_anchor == date(2027, 1, 31)
+
+
+@pytest.mark.parametrize("name,value", [("CRM_PORT", "abc"), ("CRM_MAX_BODY_BYTES", "0"),
+                                        ("CRM_SEED_ANCHOR", "20261120x")])
+def test_bad_values_fail_loudly(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        CRMConfig.from_env({name: value})
