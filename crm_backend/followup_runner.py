@@ -1,0 +1,119 @@
+"""The follow-up scheduler: a background task that fires due follow-ups through Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.orm import sessionmaker
+
+from .config import CRMConfig
+from .followup_store import claim, complaint_number, due_ids, mark_failed, mark_fired
+from .models import FollowUp
+from .rasa_trigger import (RasaEndpoint, TriggerFailed, bot_messages, follow_up_trigger,
+                           trigger_follow_up)
+from .remedies import FollowUpTiming
+from .remedy_policy import load_remedy_table
+from .state import CONFIG_KEY, SESSIONS_KEY
+from .timeutil import beijing_iso, utcnow
+
+log = logging.getLogger(__name__)
+
+CLIENT_KEY = web.AppKey("followup_client", aiohttp.ClientSession)
+TASK_KEY = web.AppKey("followup_task", asyncio.Task)
+
+
+def rasa_endpoint(config: CRMConfig) -> Optional[RasaEndpoint]:
+    """Rasa's HTTP API from the config, or None when KEFU_RASA_URL is unset."""
+    if not config.rasa_url:
+        return None
+    return RasaEndpoint(config.rasa_url, config.rasa_token, config.rasa_timeout_seconds)
+
+
+async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: RasaEndpoint,
+                    follow_up_id: int, now: datetime, timing: FollowUpTiming
+                    ) -> Optional[Dict[str, Any]]:
+    """Claim and fire one follow-up; None when another process claimed it first."""
+    async with sessions() as db:
+        if not await claim(db, follow_up_id, now):
+            return None
+        follow_up = await db.get(FollowUp, follow_up_id)
+        number = await complaint_number(db, follow_up)
+        trigger = follow_up_trigger(number, follow_up.winback_attempt_id)
+        outcome: Dict[str, Any] = {"id": follow_up_id, "complaint_number": number,
+                                   "winback_attempt_id": follow_up.winback_attempt_id,
+                                   "conversation_id": follow_up.conversation_id}
+        try:
+            answer = await trigger_follow_up(client, rasa, follow_up.conversation_id, trigger)
+        except TriggerFailed as exc:
+            status, retry_at = await mark_failed(db, follow_up, str(exc), utcnow(), timing)
+            log.warning("follow-up %s (%s %s) failed (attempt %s): %s", follow_up_id,
+                        trigger.intent, trigger.entities, follow_up.attempts, exc)
+            outcome.update(status=status, error=str(exc),
+                           retry_at=beijing_iso(retry_at) if retry_at else None)
+        else:
+            await mark_fired(db, follow_up, answer, utcnow())
+            log.info("follow-up %s (%s %s) fired", follow_up_id, trigger.intent, trigger.entities)
+            outcome.update(status="fired", messages=bot_messages(answer))
+        outcome["attempts"] = follow_up.attempts
+        return outcome
+
+
+async def run_due(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: RasaEndpoint,
+                  timing: FollowUpTiming, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+    """One scheduler pass: fire every follow-up due at `now`; what happened to each."""
+    moment = now or utcnow()
+    async with sessions() as db:
+        ids = await due_ids(db, moment)
+    results = [await _fire_one(sessions, client, rasa, fid, moment, timing) for fid in ids]
+    return [r for r in results if r is not None]
+
+
+async def run_app_pass(app: web.Application, client: aiohttp.ClientSession
+                       ) -> List[Dict[str, Any]]:
+    """A pass with the app's database, Rasa endpoint and current policy."""
+    config = app[CONFIG_KEY]
+    rasa = rasa_endpoint(config)
+    assert rasa is not None
+    timing = load_remedy_table(config.remedies_policy_path).follow_up
+    return await run_due(app[SESSIONS_KEY], client, rasa, timing)
+
+
+async def _loop(app: web.Application) -> None:
+    """Sleep, pass, repeat until cancelled; a failing pass is logged and the loop goes on."""
+    interval = app[CONFIG_KEY].followup_poll_seconds
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_app_pass(app, app[CLIENT_KEY])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("follow-up scheduler pass failed")
+
+
+async def start_scheduler(app: web.Application) -> None:
+    """on_startup: start the loop unless KEFU_RASA_URL is unset."""
+    if rasa_endpoint(app[CONFIG_KEY]) is None:
+        log.info("KEFU_RASA_URL is not set: follow-up scheduler disabled")
+        return
+    app[CLIENT_KEY] = aiohttp.ClientSession()
+    app[TASK_KEY] = asyncio.create_task(_loop(app), name="followup-scheduler")
+
+
+async def stop_scheduler(app: web.Application) -> None:
+    """on_cleanup: cancel the loop and close its HTTP client."""
+    task = app.get(TASK_KEY)
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+    client = app.get(CLIENT_KEY)
+    if client is not None:
+        await client.close()

@@ -1,0 +1,191 @@
+"""Remedy propose/accept/refuse and satisfaction against a live server on both databases."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from crm_backend.models import Coupon, FollowUp, Handoff, Order, PointsEntry, Refund, RiskSignal
+
+from .complaint_support import complaint_body, count, database, key, make_customer  # noqa: F401 (own database)
+from .databases import TestDatabase
+
+
+async def _complaint(client: TestClient, auth: dict, database: TestDatabase, *,
+                     tier: str = "ordinary", bad_faith: bool = False, **overrides) -> dict:
+    customer_id, order_no = await make_customer(database.url, tier=tier, bad_faith=bad_faith)
+    resp = await client.post("/api/complaints", headers=auth,
+                             json=complaint_body(customer_id, order_no, **overrides))
+    assert resp.status == 201, await resp.text()
+    return (await resp.json())["complaint"]
+
+
+async def _post(client: TestClient, auth: dict, path: str, body: dict) -> tuple:
+    resp = await client.post(path, json=body, headers=auth)
+    return resp.status, await resp.json()
+
+
+async def test_propose_repeat_then_one_alternative_then_no_more(client, auth, database) -> None:
+    complaint = await _complaint(client, auth, database, severity="high")
+    path = f"/api/complaints/{complaint['number']}/remedy/propose"
+    status, first = await _post(client, auth, path, {"alternative": False})
+    assert status == 200, first
+    assert first["remedy"]["kind"] == "refund" and first["remedy"]["amount_yuan"] == "199.00"
+    assert first["tier_used"] == "ordinary" and first["alternatives_left"] == 1
+    assert "原路退回" in first["remedy"]["description"]
+    _, again = await _post(client, auth, path, {})
+    assert again == first
+    _, alternative = await _post(client, auth, path, {"alternative": True})
+    assert alternative["remedy"]["kind"] == "resend" and alternative["alternatives_left"] == 0
+    assert "补发一件同款" in alternative["remedy"]["description"]
+    status, refused = await _post(client, auth, path, {"alternative": True})
+    assert status == 409 and refused["error"] == "no_more_alternatives"
+
+
+async def test_accept_refund_is_exactly_once(client, auth, database) -> None:
+    complaint = await _complaint(client, auth, database, severity="high")
+    number = complaint["number"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    path = f"/api/complaints/{number}/remedy/accept"
+    status, first = await _post(client, auth, path, {"idempotency_key": key()})
+    assert status == 201, first
+    assert first["execution"]["kind"] == "refund"
+    assert first["execution"]["refund"]["amount_yuan"] == "199.00"
+    assert "原路退回" in first["execution"]["summary"]
+    assert first["complaint"]["status"] == "awaiting_follow_up"
+    assert first["follow_up"]["id"] and first["follow_up"]["due_at"].endswith("+08:00")
+    status, again = await _post(client, auth, path, {"idempotency_key": key()})
+    assert status == 200 and again["execution"] == first["execution"]
+    assert again["follow_up"] == first["follow_up"]
+    order = await client.get(f"/api/orders/{complaint['order_no']}", headers=auth)
+    assert (await order.json())["status"] == "refunding"
+    assert await count(database.url, Refund,
+                       Refund.idempotency_key == f"complaint:{number}:refund") == 1
+    assert await count(database.url, FollowUp,
+                       FollowUp.idempotency_key == f"complaint:{number}:follow-up") == 1
+
+
+async def test_accept_coupon_points_and_resend_write_once(client, auth, database) -> None:
+    delivery = await _complaint(client, auth, database, category="delivery", severity="low")
+    number = delivery["number"]
+    _, offer = await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    assert offer["remedy"]["kind"] == "coupon"
+    for _ in range(2):
+        status, done = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                                   {"idempotency_key": key()})
+    assert done["execution"]["coupon"]["value_yuan"] == "20.00"
+    assert await count(database.url, Coupon,
+                       Coupon.idempotency_key == f"complaint:{number}:coupon") == 1
+
+    service = await _complaint(client, auth, database, category="service_attitude",
+                               severity="low", tier="small")
+    number = service["number"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    for _ in range(2):
+        _, done = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                              {"idempotency_key": key()})
+    assert done["execution"]["points"]["points"] == 100
+    assert await count(database.url, PointsEntry,
+                       PointsEntry.idempotency_key == f"complaint:{number}:points") == 1
+
+    quality = await _complaint(client, auth, database)
+    number = quality["number"]
+    _, offer = await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    assert offer["remedy"]["kind"] == "resend"
+    for _ in range(2):
+        _, done = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                              {"idempotency_key": key()})
+    resend_no = done["execution"]["resend_order_no"]
+    assert await count(database.url, Order, Order.order_no == resend_no) == 1
+    order = await (await client.get(f"/api/orders/{resend_no}", headers=auth)).json()
+    assert order["status"] == "pending_shipment" and order["total_yuan"] == "0.00"
+
+
+async def test_key_customer_high_severity_escalates_to_urgent_handoff(client, auth, database
+                                                                       ) -> None:
+    complaint = await _complaint(client, auth, database, tier="key", severity="high")
+    number = complaint["number"]
+    _, offer = await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    assert offer["remedy"]["kind"] == "escalate" and offer["alternatives_left"] == 0
+    _, done = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                          {"idempotency_key": key()})
+    assert done["complaint"]["status"] == "handed_off"
+    assert done["complaint"]["handoff"]["priority"] == "urgent"
+
+
+async def test_bad_faith_gets_no_discretionary_compensation(client, auth, database) -> None:
+    complaint = await _complaint(client, auth, database, bad_faith=True, category="delivery",
+                                 severity="low", expectation="要求赔偿")
+    _, offer = await _post(client, auth, f"/api/complaints/{complaint['number']}/remedy/propose",
+                           {})
+    assert offer["remedy"]["kind"] == "escalate"
+    quality = await _complaint(client, auth, database, bad_faith=True, severity="high",
+                               expectation="退货")
+    _, offer = await _post(client, auth, f"/api/complaints/{quality['number']}/remedy/propose", {})
+    assert offer["remedy"]["kind"] == "refund"
+
+
+async def test_refuse_hands_off_once(client, auth, database) -> None:
+    complaint = await _complaint(client, auth, database)
+    number = complaint["number"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    path = f"/api/complaints/{number}/remedy/refuse"
+    status, first = await _post(client, auth, path, {"reason": "不想要补发"})
+    assert status == 200 and first["handoff"]["status"] == "waiting"
+    assert first["handoff"]["queue_position"] >= 1 and first["handoff"]["priority_label"]
+    assert first["complaint"]["status"] == "handed_off"
+    _, again = await _post(client, auth, path, {})
+    assert again["handoff"]["id"] == first["handoff"]["id"]
+    status, late = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                               {"idempotency_key": key()})
+    assert status == 409
+
+
+async def _accepted(client, auth, database) -> dict:
+    complaint = await _complaint(client, auth, database, category="delivery", severity="low")
+    number = complaint["number"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    await _post(client, auth, f"/api/complaints/{number}/remedy/accept", {"idempotency_key": key()})
+    return complaint
+
+
+async def test_satisfied_answer_closes(client, auth, database) -> None:
+    complaint = await _accepted(client, auth, database)
+    body = {"score": 5, "resolved": True, "conversation_id": complaint["conversation_id"],
+            "idempotency_key": key()}
+    path = f"/api/complaints/{complaint['number']}/satisfaction"
+    status, first = await _post(client, auth, path, body)
+    assert status == 201, first
+    assert first["complaint"]["status"] == "closed" and first["complaint"]["score"] == 5
+    assert first["complaint"]["timeline"][-1]["step"] == "follow_up"
+    assert first["handoff"] is None
+    status, again = await _post(client, auth, path, body)
+    assert status == 200 and again["satisfaction"]["id"] == first["satisfaction"]["id"]
+
+
+async def test_unhappy_answer_reopens_raises_risk_and_hands_off(client, auth, database) -> None:
+    complaint = await _accepted(client, auth, database)
+    number = complaint["number"]
+    body = {"score": 2, "resolved": True, "conversation_id": complaint["conversation_id"],
+            "idempotency_key": key(), "comment": "还是不满意"}
+    path = f"/api/complaints/{number}/satisfaction"
+    status, first = await _post(client, auth, path, body)
+    assert status == 201
+    assert first["complaint"]["status"] == "reopened"
+    assert first["handoff"]["status"] == "waiting"
+    _, again = await _post(client, auth, path, body)
+    assert again["handoff"]["id"] == first["handoff"]["id"]
+    assert await count(database.url, RiskSignal, RiskSignal.signal == "low_satisfaction",
+                       RiskSignal.detail.like(f"%{number}%")) == 1
+    assert await count(database.url, Handoff,
+                       Handoff.conversation_id == complaint["conversation_id"]) == 1
+    status, refused = await _post(client, auth, f"/api/complaints/{number}/remedy/propose",
+                                  {"alternative": True})
+    assert status == 409
+
+
+async def test_satisfaction_validates(client, auth, database) -> None:
+    complaint = await _accepted(client, auth, database)
+    status, body = await _post(client, auth, f"/api/complaints/{complaint['number']}/satisfaction",
+                               {"score": 6, "resolved": True, "conversation_id": "c",
+                                "idempotency_key": key()})
+    assert status == 400 and body["field"] == "score"

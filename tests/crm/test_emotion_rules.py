@@ -1,0 +1,34 @@
+"""Strong negative emotion in a complaint's words, as a plain function."""
+
+import pytest
+
+from crm_backend.emotion import strong_negative_emotion
+
+
+@pytest.mark.parametrize("words", [
+    ["气死我了，什么垃圾东西"],
+    ["再也不在你们家买了"],
+    ["我要去12315投诉你们"],
+    ["到底什么时候退款？！"],
+    ["第三次了!!!"],
+    ["东西坏了", "😡😡"],
+    ["TMD 又发错货"],
+])
+def test_strong_anger_is_detected(words):
+    reason = strong_negative_emotion(words)
+    assert reason is not None and reason.startswith("情绪激烈：")
+
+
+@pytest.mark.parametrize("words", [
+    ["衣服洗了一次就破了！", "太失望了"],
+    ["快递有点慢，能帮我催一下吗"],
+    ["尺码偏小，想换大一号"],
+    [],
+])
+def test_ordinary_dissatisfaction_is_not_strong_emotion(words):
+    assert strong_negative_emotion(words) is None
+
+
+def test_reason_names_what_was_seen():
+    reason = strong_negative_emotion(["骗子！！！", "我要曝光你们"])
+    assert "“骗子”" in reason and "“曝光”" in reason and "连续感叹号" in reason

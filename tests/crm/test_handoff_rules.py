@@ -1,0 +1,42 @@
+"""Handoff priority and when a person takes over, as plain functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_backend.handoffs import handoff_priority, needs_handoff, priority_name
+
+
+@pytest.mark.parametrize("tier,risk,severity,expected", [
+    ("key", None, None, "urgent"),
+    ("key", "low", "low", "urgent"),
+    ("ordinary", "high", None, "urgent"),
+    ("small", "high", "low", "urgent"),
+    (None, "high", None, "urgent"),
+    ("ordinary", "medium", None, "high"),
+    ("small", None, "high", "high"),
+    ("ordinary", "low", "high", "high"),
+    ("ordinary", None, None, "normal"),
+    ("small", "low", "medium", "normal"),
+    (None, None, None, "normal"),
+])
+def test_priority(tier, risk, severity, expected) -> None:
+    assert handoff_priority(tier, risk, severity) == expected
+
+
+@pytest.mark.parametrize("kwargs,expected", [
+    ({"tier": "key", "severity": "high"}, True),
+    ({"tier": "key", "severity": "medium"}, False),
+    ({"tier": "ordinary", "severity": "high"}, False),
+    ({"tier": "small", "severity": "low", "remedy_refused": True}, True),
+    ({"tier": "small", "severity": "low", "is_bad_faith": True, "asks_compensation": True}, True),
+    ({"tier": "small", "severity": "low", "is_bad_faith": True}, False),
+    ({"tier": "small", "severity": "low", "asks_compensation": True}, False),
+    ({"tier": None, "severity": None, "beyond_authority": True}, True),
+])
+def test_needs_handoff(kwargs, expected) -> None:
+    assert needs_handoff(**kwargs) is expected
+
+
+def test_priority_names_round_trip() -> None:
+    assert [priority_name(n) for n in (0, 1, 2)] == ["normal", "high", "urgent"]
