@@ -1,0 +1,1 @@
+"""Kefu's custom NLU components (jieba dictionary, spaCy EntityRuler for the shop's entities)."""
