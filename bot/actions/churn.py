@@ -1,0 +1,52 @@
+"""A customer says they will leave: the CRM decides the win-back by tier; the bot carries it out."""
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import loyalty_replies as replies
+from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
+from bot.actions.handoff import hand_off
+from bot.actions.identity import resolve_identity
+from bot.actions.idempotency import message_key
+from bot.actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+# The CRM records a churn-language risk signal with the attempt for this trigger.
+TRIGGER = "churn_language"
+
+
+class ActionChurnResponse(Action):
+    """No identity check forced here: an unknown customer gets a sincere reply, never an offer."""
+
+    def name(self) -> Text:
+        return "action_churn_response"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                identity = await resolve_identity(tracker, crm)
+                if identity.customer_id is None:
+                    dispatcher.utter_message(text=replies.CHURN_UNKNOWN)
+                    return identity.events
+                attempt = await crm.winback(
+                    identity.customer_id, tracker.sender_id, TRIGGER,
+                    message_key(tracker, "winback"),
+                    detail=tracker.latest_message.get("text") or "")
+                if attempt is None:
+                    dispatcher.utter_message(text=replies.CHURN_UNKNOWN)
+                    return identity.events
+                if attempt.get("action") == "handoff_and_alert":
+                    return identity.events + await hand_off(
+                        dispatcher, tracker, crm, identity.customer_id, "churn_key_customer",
+                        lead_in=replies.churn_handoff_lead_in(attempt))
+                dispatcher.utter_message(text=replies.churn_reply(attempt))
+                return identity.events
+        except (CRMUnavailable, CRMRejected):
+            logger.exception("win-back failed")
+            dispatcher.utter_message(text=replies.CHURN_UNKNOWN)
+            return []

@@ -1,0 +1,358 @@
+"""The four-step complaint procedure: listen, record, remedy (follow-up lives in follow_up.py)."""
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions import complaint_text as ct
+from bot.actions import order_replies
+from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
+from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction
+from bot.actions.handoff import hand_off
+from bot.actions.identity import resolve_identity
+from bot.actions.parsing import extract_order_no, extract_phone_tail
+from bot.actions.pending import ask_confirmation, pending_confirmation
+from bot.actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+FORM = "complaint_form"
+NO_ORDER = "none"
+MAX_VENT_MESSAGES = 4
+FORM_SLOTS = ("complaint_vent_done", "complaint_order_no", "complaint_category",
+              "complaint_severity", "complaint_expectation")
+
+REMEDY_BUTTONS = [
+    {"title": "可以，就这样处理", "payload": "/affirm"},
+    {"title": "换个方案", "payload": "/request_alternative"},
+    {"title": "不接受", "payload": "/deny"},
+]
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def _words(tracker: Tracker) -> List[str]:
+    words = tracker.get_slot("complaint_words")
+    return list(words) if isinstance(words, list) else []
+
+
+def inferred_slots(texts: List[str], known: Dict[str, Any],
+                   category_entity: Optional[str] = None) -> Dict[str, Any]:
+    """Whatever the customer's words already answer (and `known` lacks), so it is never asked."""
+    guesses = {
+        "complaint_category": ct.normalise_category(category_entity) or ct.infer_category(texts),
+        "complaint_severity": ct.infer_severity(texts),
+        "complaint_expectation": ct.infer_expectation(texts),
+        "complaint_order_no": extract_order_no(" ".join(texts)),
+    }
+    return {name: value for name, value in guesses.items() if value and not known.get(name)}
+
+
+def _known(tracker: Tracker) -> Dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in FORM_SLOTS}
+
+
+def cleared_complaint_slots() -> List[EventType]:
+    return [SlotSet(name, None) for name in FORM_SLOTS + ("complaint_words",)]
+
+
+class ActionComplaintListen(Action):
+    """Step 1: acknowledge the feeling in words that fit what happened, keep what was said."""
+
+    def name(self) -> Text:
+        return "action_complaint_listen"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text = _latest_text(tracker)
+        events: List[EventType] = cleared_complaint_slots() + [SlotSet("complaint_number", None)]
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                identity = await resolve_identity(tracker, crm)
+            events += identity.events
+        except CRMUnavailable:
+            logger.exception("CRM unavailable while resolving a complaining customer")
+        slots = inferred_slots([text], {}, _entity(tracker, "complaint_category"))
+        dispatcher.utter_message(
+            text=f"{ct.empathy(slots.get('complaint_category'))}\n您说的每一句我都会原样记进投诉记录里。"
+        )
+        events.append(SlotSet("complaint_words", [text]))
+        events += [SlotSet(name, value) for name, value in slots.items()]
+        return events
+
+
+class ValidateComplaintForm(FormValidationAction):
+    """Step 2: ask only for what the story did not already tell us; accept corrections."""
+
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if tracker.get_slot(CUSTOMER_ID_SLOT) is not None:
+            return [slot for slot in domain_slots if slot != "phone_tail"]
+        return list(domain_slots)
+
+    async def extract_complaint_vent_done(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: DomainDict) -> Dict[Text, Any]:
+        """'没了，就这些' ends the story whatever intent the NLU gave it (it may read 'goodbye')."""
+        if (tracker.get_slot("requested_slot") != "complaint_vent_done"
+                or not ct.is_done_signal(_latest_text(tracker))):
+            return {}
+        return {"complaint_vent_done": True}
+
+    async def extract_complaint_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        """'不对，是KF…这单' corrects the order at any point of the form, whatever the intent."""
+        text = _latest_text(tracker)
+        order_no = extract_order_no(text)
+        if order_no is None or not ct.is_correction(text):
+            return {}
+        if order_no == tracker.get_slot("complaint_order_no"):
+            return {}
+        return {"complaint_order_no": order_no}
+
+    async def extract_complaint_expectation(self, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """A typed wish ('我要退款') answers the question even if the NLU read it as a question."""
+        if tracker.get_slot("requested_slot") != "complaint_expectation":
+            return {}
+        expectation = ct.infer_expectation([_latest_text(tracker)])
+        return {"complaint_expectation": expectation} if expectation else {}
+
+    def validate_complaint_vent_done(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _latest_text(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if ct.is_done_signal(text) or intent in ("affirm", "deny"):
+            return {"complaint_vent_done": True}
+        words = _words(tracker) + [text]
+        slots: Dict[Text, Any] = {
+            "complaint_words": words,
+            **inferred_slots([text], _known(tracker), _entity(tracker, "complaint_category")),
+        }
+        if "complaint_expectation" in slots or len(words) >= MAX_VENT_MESSAGES:
+            dispatcher.utter_message(text="明白了，您说的情况我都记下了。")
+            slots["complaint_vent_done"] = True
+            return slots
+        dispatcher.utter_message(text="嗯，我都记下了，您接着说。")
+        slots["complaint_vent_done"] = None
+        return slots
+
+    async def validate_complaint_order_no(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        customer_id = tracker.get_slot(CUSTOMER_ID_SLOT)
+        if value == NO_ORDER and customer_id is not None:
+            return {"complaint_order_no": NO_ORDER}
+        order_no = extract_order_no(str(value or ""))
+        if order_no is None:
+            dispatcher.utter_message(text="没有识别到订单号哦，请点选订单或发送 KF 开头的 14 位订单号（不想继续可以说「算了」）。")
+            return {"complaint_order_no": None}
+        if customer_id is not None:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                order = await crm.order_detail(order_no, int(customer_id))
+            if order is None:
+                dispatcher.utter_message(text=order_replies.not_found(order_no))
+                return {"complaint_order_no": None}
+        return {"complaint_order_no": order_no}
+
+    async def validate_phone_tail(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        tail = extract_phone_tail(str(value or ""))
+        order_no = extract_order_no(str(tracker.get_slot("complaint_order_no") or ""))
+        if tail is None or order_no is None:
+            dispatcher.utter_message(text="手机尾号需要是 4 位数字，例如「尾号 1234」。")
+            return {"phone_tail": None}
+        async with CRMClient(ActionSettings.from_env()) as crm:
+            customer = await crm.bind_by_order(order_no, tail)
+        if customer is None:
+            dispatcher.utter_message(text=order_replies.BIND_FAILED)
+            return {"phone_tail": None, "complaint_order_no": None}
+        return {"phone_tail": None, CUSTOMER_ID_SLOT: int(customer["id"])}
+
+    def validate_complaint_category(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        category = ct.normalise_category(str(value or ""))
+        if category is None:
+            dispatcher.utter_message(text="请点选最接近的一类，拿不准的话选「其他」就好。")
+        return {"complaint_category": category}
+
+    def validate_complaint_severity(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        severity = ct.normalise_severity(str(value or ""))
+        if severity is None:
+            dispatcher.utter_message(text="请点选「一般」「比较严重」或「非常严重」。")
+        return {"complaint_severity": severity}
+
+    def validate_complaint_expectation(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        return {"complaint_expectation": ct.normalise_expectation(text) or text or None}
+
+
+class ActionAskComplaintOrderNo(Action):
+    """Offer the customer's recent orders (or 'no order') instead of asking them to type one."""
+
+    def name(self) -> Text:
+        return "action_ask_complaint_order_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        customer_id = tracker.get_slot(CUSTOMER_ID_SLOT)
+        if customer_id is None:
+            dispatcher.utter_message(text="请告诉我相关的订单号（KF 开头的 14 位编号），我来帮您登记。")
+            return []
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                orders = await crm.recent_orders(int(customer_id), limit=5)
+        except CRMUnavailable:
+            orders = []
+        buttons = [
+            {"title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",
+             "payload": f'/inform{{"order_no":"{o["order_no"]}"}}'}
+            for o in orders
+        ]
+        buttons.append({"title": "不涉及具体订单", "payload": f'/inform{{"complaint_order_no":"{NO_ORDER}"}}'})
+        dispatcher.utter_message(text="是哪一笔订单出的问题呢？点选或直接发订单号：", buttons=buttons)
+        return []
+
+
+def _first_vent_time(tracker: Tracker) -> str:
+    """When the customer started telling the story: the message that started the complaint."""
+    started: Optional[float] = None
+    last_user: Optional[float] = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_user = event.get("timestamp")
+        elif event.get("event") == "action" and event.get("name") == "action_complaint_listen":
+            started = last_user
+    stamp = started or last_user
+    moment = datetime.fromtimestamp(stamp, tz=timezone.utc) if stamp else datetime.now(timezone.utc)
+    return moment.isoformat()
+
+
+async def present_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                         customer_id: int, number: str, proposal: Dict[str, Any]) -> List[EventType]:
+    """Explain the CRM's proposal and wait for yes / another / no; escalations go to a person."""
+    remedy = proposal["remedy"]
+    if remedy.get("kind") == "escalate":
+        return await hand_off(dispatcher, tracker, crm, customer_id, "complaint_escalated", number,
+                              lead_in=f"{remedy.get('description', '')}\n")
+    dispatcher.utter_message(
+        text=f"针对您的情况，我们可以为您：{remedy['description']}\n您看这样处理可以吗？",
+        buttons=REMEDY_BUTTONS,
+    )
+    return [ask_confirmation("remedy", number=number, kind_offered=remedy.get("kind"))]
+
+
+class ActionComplaintRecord(CustomerAction):
+    """Step 2 done: log the complaint, give its number at once; step 3 starts with a proposal."""
+
+    def name(self) -> Text:
+        return "action_complaint_record"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                     customer_id: int) -> List[EventType]:
+        vented_at = _first_vent_time(tracker)
+        order_no = tracker.get_slot("complaint_order_no")
+        payload = {
+            "idempotency_key": f"{tracker.sender_id}:complaint:{vented_at}",
+            "customer_id": customer_id,
+            "order_no": None if order_no in (None, NO_ORDER) else order_no,
+            "category": tracker.get_slot("complaint_category") or "other",
+            "severity": tracker.get_slot("complaint_severity") or "medium",
+            "customer_words": _words(tracker) or [_latest_text(tracker)],
+            "expectation": tracker.get_slot("complaint_expectation"),
+            "channel": tracker.get_latest_input_channel() or "rest",
+            "conversation_id": tracker.sender_id,
+            "vented_at": vented_at,
+        }
+        complaint = await crm.create_complaint(payload)
+        number = complaint["number"]
+        dispatcher.utter_message(
+            text=f"已为您登记投诉，投诉单号：{number}（{ct.CATEGORY_LABELS.get(payload['category'], '其他')}）。"
+            "您可以随时用这个单号查询处理进度。"
+        )
+        events = cleared_complaint_slots() + [SlotSet("complaint_number", number)]
+        return events + await present_remedy(
+            dispatcher, tracker, crm, customer_id, number, await crm.propose_remedy(number)
+        )
+
+
+class ActionComplaintAlternative(CustomerAction):
+    """The customer asks for something else: one more offer within policy, then a person."""
+
+    def name(self) -> Text:
+        return "action_complaint_alternative"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                     customer_id: int) -> List[EventType]:
+        pending = pending_confirmation(tracker)
+        if not pending or pending.get("kind") != "remedy":
+            dispatcher.utter_message(text="目前没有待您确认的处理方案。如需投诉或反馈问题，直接告诉我发生了什么就好。")
+            return []
+        number = pending["number"]
+        try:
+            proposal = await crm.propose_remedy(number, alternative=True)
+        except CRMRejected as rejected:
+            if rejected.status != 409:
+                raise
+            dispatcher.utter_message(
+                text="这已经是小福权限内能提供的全部方案了。您可以接受刚才的方案，或者我为您转接人工客服进一步处理：",
+                buttons=[{"title": "接受刚才的方案", "payload": "/affirm"},
+                         {"title": "转人工客服", "payload": "/deny"}],
+            )
+            return [ask_confirmation("remedy", number=number, kind_offered=pending.get("kind_offered"))]
+        return await present_remedy(dispatcher, tracker, crm, customer_id, number, proposal)
+
+
+class RemedyConfirmation:
+    """Yes: the CRM carries the remedy out for real. No: a person takes over."""
+
+    async def on_yes(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                     customer_id: int, pending: Dict[str, Any]) -> List[EventType]:
+        number = pending["number"]
+        result = await crm.accept_remedy(number, idempotency_key=f"{number}:accept")
+        follow_up = result.get("follow_up") or {}
+        when = ""
+        if follow_up.get("due_at"):
+            due = datetime.fromisoformat(follow_up["due_at"])
+            when = f"我们会在 {due.month}月{due.day}日 回访您，确认问题是否真正解决。"
+        dispatcher.utter_message(
+            text=f"好的，已经为您办理：{result['execution']['summary']}\n{when}"
+            f"投诉单号 {number}，有任何问题随时找我。"
+        )
+        return []
+
+    async def on_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                    customer_id: int, pending: Dict[str, Any]) -> List[EventType]:
+        number = pending["number"]
+        await crm.refuse_remedy(number, reason="客户不接受方案")
+        return await hand_off(dispatcher, tracker, crm, customer_id, "remedy_refused", number,
+                              lead_in="非常抱歉这个方案没能让您满意。")
+
+
+class ActionComplaintStop(Action):
+    """The customer stops in the middle: nothing is logged, and the way back is clear."""
+
+    def name(self) -> Text:
+        return "action_complaint_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text="好的，这次先不登记投诉了。您随时想继续处理都可以再告诉我；也可以说「转人工」请同事来帮您。"
+        )
+        return cleared_complaint_slots()

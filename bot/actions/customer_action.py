@@ -1,0 +1,110 @@
+"""Base for actions that answer from the customer's own CRM data: identity first, always."""
+
+import inspect
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.utils import all_subclasses
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import order_replies
+from bot.actions.crm_client import CRMClient, CRMUnavailable
+from bot.actions.identity import CUSTOMER_ID_SLOT, resolve_identity
+from bot.actions.parsing import extract_order_no, extract_phone_tail
+from bot.actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_FORM = "order_lookup_form"
+PENDING_INQUIRY_SLOT = "pending_inquiry"
+
+
+def slot_text(tracker: Tracker, name: str) -> str:
+    value = tracker.get_slot(name)
+    return value if isinstance(value, str) else ""
+
+
+def slot_order_no(tracker: Tracker) -> Optional[str]:
+    return extract_order_no(slot_text(tracker, "order_no"))
+
+
+class CustomerAction(Action, ABC):
+    """Resolves who is asking; unknown customers verify by order number + phone tail first.
+
+    Subclasses implement `answer`; after verification the same action runs again.
+    """
+
+    @abstractmethod
+    async def answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        crm: CRMClient,
+        customer_id: int,
+    ) -> List[EventType]:
+        """Reply to the identified customer; the events to apply."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                identity = await resolve_identity(tracker, crm)
+                if identity.token_rejected:
+                    dispatcher.utter_message(text=order_replies.TOKEN_REJECTED)
+                    return identity.events
+                if identity.customer_id is None:
+                    return [SlotSet(PENDING_INQUIRY_SLOT, self.name()), FollowupAction(LOOKUP_FORM)]
+                return identity.events + await self.answer(
+                    dispatcher, tracker, crm, identity.customer_id
+                )
+        except CRMUnavailable:
+            logger.exception("CRM unavailable in %s", self.name())
+            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
+            return []
+
+
+def customer_actions() -> Dict[str, CustomerAction]:
+    """Every concrete customer-data action by name, to resume the one that asked for identity."""
+    return {
+        action.name(): action
+        for action in (cls() for cls in all_subclasses(CustomerAction) if not inspect.isabstract(cls))
+    }
+
+
+class ActionVerifyLookup(Action):
+    """After the lookup form: let the CRM confirm order number + phone tail, then answer.
+
+    The pending inquiry is answered here rather than through a follow-up action, so the
+    dialogue rule that ran the form also ends the turn.
+    """
+
+    def name(self) -> Text:
+        return "action_verify_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        order_no = slot_order_no(tracker)
+        phone_tail = extract_phone_tail(slot_text(tracker, "phone_tail"))
+        pending = customer_actions().get(tracker.get_slot(PENDING_INQUIRY_SLOT) or "")
+        events: List[EventType] = [SlotSet("phone_tail", None), SlotSet(PENDING_INQUIRY_SLOT, None)]
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                customer = None
+                if order_no and phone_tail:
+                    customer = await crm.bind_by_order(order_no, phone_tail)
+                if customer is None:
+                    dispatcher.utter_message(text=order_replies.BIND_FAILED)
+                    return events + [SlotSet("order_no", None)]
+                customer_id = int(customer["id"])
+                events.append(SlotSet(CUSTOMER_ID_SLOT, customer_id))
+                if pending is not None:
+                    events += await pending.answer(dispatcher, tracker, crm, customer_id)
+        except CRMUnavailable:
+            logger.exception("CRM unavailable while verifying a lookup")
+            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
+        return events

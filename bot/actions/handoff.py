@@ -1,0 +1,40 @@
+"""Hand the conversation to a person: a handoff record in the CRM, then the bot steps back."""
+
+from typing import List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.crm_client import CRMClient
+from bot.actions.idempotency import message_key
+
+
+def handoff_message(handoff: dict) -> str:
+    position = handoff.get("queue_position")
+    queue = f"您前面还有 {position - 1} 位，" if isinstance(position, int) and position > 1 else ""
+    return (
+        f"已为您转接人工客服（{handoff.get('priority_label') or '普通'}），{queue}请稍候，"
+        "同事会在这里直接回复您。人工客服时间每天 9:00–21:00，非工作时间会在上班后第一时间联系您。"
+    )
+
+
+async def hand_off(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    crm: CRMClient,
+    customer_id: Optional[int],
+    reason: str,
+    complaint_number: Optional[str] = None,
+    lead_in: str = "",
+) -> List[EventType]:
+    """Create (or reuse) the conversation's handoff, tell the customer, pause the bot."""
+    handoff = await crm.create_handoff(
+        conversation_id=tracker.sender_id,
+        customer_id=customer_id,
+        reason=reason,
+        complaint_number=complaint_number,
+        idempotency_key=message_key(tracker, "handoff", complaint_number or reason),
+    )
+    dispatcher.utter_message(text=f"{lead_in}{handoff_message(handoff)}")
+    return [ConversationPaused()]

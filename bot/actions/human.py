@@ -1,0 +1,37 @@
+"""The customer asks for a person: a CRM handoff, known customer or not."""
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
+from bot.actions.handoff import hand_off
+from bot.actions.identity import resolve_identity
+from bot.actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_FAILED = (
+    "抱歉，转接人工客服暂时没有成功，非常抱歉让您久等了🙏 请稍后再说一次「转人工」；"
+    "人工客服时间每天 9:00–21:00。您也可以先把问题告诉我，我尽力帮您处理。"
+)
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                identity = await resolve_identity(tracker, crm)
+                return identity.events + await hand_off(
+                    dispatcher, tracker, crm, identity.customer_id, "customer_request",
+                    lead_in="好的，马上为您安排人工客服。")
+        except (CRMUnavailable, CRMRejected):
+            logger.exception("handoff failed")
+            dispatcher.utter_message(text=HANDOFF_FAILED)
+            return []

@@ -1,0 +1,70 @@
+"""Product questions answered from the CRM's catalogue: price, stock, colours, sizes."""
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import inquiry_replies as replies
+from bot.actions import order_replies
+from bot.actions.crm_client import CRMClient, CRMUnavailable
+from bot.actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+MAX_MATCHES = 5
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value else None
+
+
+def best_matches(products: List[Dict[str, Any]], query: str) -> List[Dict[str, Any]]:
+    """An exact name match wins over the rest of the search results."""
+    exact = [p for p in products if p.get("name") == query]
+    return exact[:1] if exact else products
+
+
+def variant_note(product: Dict[str, Any], colour: Optional[str], size: Optional[str]) -> str:
+    """Whether the colour / size the customer asked about exists for this product."""
+    notes = []
+    if colour and product.get("colours"):
+        notes.append(f"有{colour}可选" if colour in product["colours"] else f"这款没有{colour}")
+    if size and product.get("sizes"):
+        notes.append(f"有{size}" if size in product["sizes"] else f"这款没有{size}")
+    return f"您问的：{'，'.join(notes)}。" if notes else ""
+
+
+class ActionProductInfo(Action):
+    """No identity needed: the catalogue is public."""
+
+    def name(self) -> Text:
+        return "action_product_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        query = _entity(tracker, "product") or tracker.get_slot("product")
+        if not query:
+            dispatcher.utter_message(text=replies.ASK_PRODUCT)
+            return []
+        try:
+            async with CRMClient(ActionSettings.from_env()) as crm:
+                products = best_matches(await crm.products(str(query), limit=MAX_MATCHES), str(query))
+        except CRMUnavailable:
+            logger.exception("CRM unavailable in action_product_info")
+            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
+            return []
+        if not products:
+            dispatcher.utter_message(text=replies.product_not_found(str(query)))
+            return [SlotSet("product", None)]
+        if len(products) == 1:
+            note = variant_note(products[0], _entity(tracker, "colour"), _entity(tracker, "size"))
+            text = replies.describe_product(products[0])
+            dispatcher.utter_message(text=f"{text}\n{note}" if note else text)
+            return [SlotSet("product", products[0]["name"])]
+        text, buttons = replies.list_products(products)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
