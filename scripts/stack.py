@@ -1,0 +1,289 @@
+"""Start, watch and stop Kefu's three processes: CRM backend, action server and Rasa server.
+
+Used by `make run` (scripts/run.py), the end-to-end tests and the benchmarks, so all of them
+run exactly the same commands.
+"""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = REPO / ".venv" / "bin"
+CACHE_DIR = Path(os.environ.get("KEFU_CACHE_DIR", Path.home() / ".cache" / "kefu"))
+
+
+class PortInUse(Exception):
+    """A port the stack needs is already taken; the message says which and how to change it."""
+
+
+class StackFailed(Exception):
+    """A process exited or did not become ready; the message carries its log's tail."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the OS reports free right now (the tests never use fixed ports)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def base_env() -> Dict[str, str]:
+    """Environment shared by every process: the repo on the path, quiet TensorFlow, no telemetry."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(REPO),
+        PYTHONUNBUFFERED="1",
+        RASA_TELEMETRY_ENABLED="false",
+        RASA_CACHE_DIRECTORY=str(CACHE_DIR / "rasa-cache"),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything the three processes need; `from_env` for `make run`, `for_tests` for tests."""
+
+    host: str
+    crm_port: int
+    actions_port: int
+    rasa_port: int
+    crm_database_url: str
+    tracker_db: Path
+    service_token: str
+    token_secret: str
+    rasa_api_token: str
+    log_dir: Path
+    model_path: Path
+    port_env_names: Dict[str, str] = field(
+        default_factory=lambda: {
+            "crm": "KEFU_CRM_PORT",
+            "actions": "KEFU_ACTIONS_PORT",
+            "rasa": "KEFU_RASA_PORT",
+        }
+    )
+
+    @classmethod
+    def from_env(cls, model_path: Path) -> "StackConfig":
+        var = REPO / "var"
+        return cls(
+            host=os.environ.get("KEFU_HOST", "127.0.0.1"),
+            crm_port=int(os.environ.get("KEFU_CRM_PORT", "8000")),
+            actions_port=int(os.environ.get("KEFU_ACTIONS_PORT", "5055")),
+            rasa_port=int(os.environ.get("KEFU_RASA_PORT", "5005")),
+            crm_database_url=os.environ.get(
+                "CRM_DATABASE_URL", f"sqlite+aiosqlite:///{var / 'crm.sqlite3'}"
+            ),
+            tracker_db=Path(os.environ.get("KEFU_TRACKER_DB", var / "tracker.sqlite3")),
+            service_token=os.environ.get("CRM_SERVICE_TOKEN", "kefu-dev-service-token"),
+            token_secret=os.environ.get("CRM_TOKEN_SECRET", "kefu-dev-token-secret"),
+            rasa_api_token=os.environ.get("KEFU_RASA_API_TOKEN") or secrets.token_urlsafe(24),
+            log_dir=var / "log",
+            model_path=model_path,
+        )
+
+    @classmethod
+    def for_tests(cls, work_dir: Path, model_path: Path, crm_database_url: str) -> "StackConfig":
+        return cls(
+            host="127.0.0.1",
+            crm_port=free_port(),
+            actions_port=free_port(),
+            rasa_port=free_port(),
+            crm_database_url=crm_database_url,
+            tracker_db=work_dir / "tracker.sqlite3",
+            service_token=secrets.token_urlsafe(24),
+            token_secret=secrets.token_urlsafe(24),
+            rasa_api_token=secrets.token_urlsafe(24),
+            log_dir=work_dir / "log",
+            model_path=model_path,
+        )
+
+    @property
+    def crm_url(self) -> str:
+        return f"http://{self.host}:{self.crm_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = base_env()
+        env.update(
+            CRM_DATABASE_URL=self.crm_database_url,
+            CRM_HOST=self.host,
+            CRM_PORT=str(self.crm_port),
+            CRM_SERVICE_TOKEN=self.service_token,
+            CRM_TOKEN_SECRET=self.token_secret,
+            CRM_URL=self.crm_url,
+            KEFU_RASA_URL=self.rasa_url,
+            KEFU_RASA_API_TOKEN=self.rasa_api_token,
+            KEFU_ACTION_ENDPOINT=f"{self.actions_url}/webhook",
+            KEFU_TRACKER_DB=str(self.tracker_db),
+        )
+        return env
+
+
+def crm_cli(config: StackConfig, *args: str) -> str:
+    """Run `python -m crm_backend ARGS` against this stack's database; its stdout."""
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "crm_backend", *args],
+        cwd=REPO,
+        env=config.env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise StackFailed(f"crm_backend {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+@dataclass
+class Process:
+    """One server process: how to start it, where it logs, and the URL that says it is ready."""
+
+    name: str
+    argv: List[str]
+    ready_url: str
+    log_path: Path
+    popen: Optional[subprocess.Popen] = None
+
+    def start(self, cwd: Path, env: Dict[str, str]) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(
+                self.argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll the readiness URL until it answers 200; fail early if the process exits."""
+        assert self.popen is not None, "start() first"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise StackFailed(
+                    f"{self.name} exited with {self.popen.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.5)
+        raise StackFailed(f"{self.name} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def terminate(self) -> None:
+        if self.running():
+            assert self.popen is not None
+            os.killpg(self.popen.pid, signal.SIGTERM)
+
+    def wait_or_kill(self, timeout: float) -> None:
+        if self.popen is None:
+            return
+        try:
+            self.popen.wait(timeout=max(0.1, timeout))
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+class Stack:
+    """The three processes of one configuration, started in dependency order."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        c = config
+        python = str(VENV_BIN / "python")
+        rasa = str(VENV_BIN / "rasa")
+        self.processes = [
+            Process("crm", [python, "-m", "crm_backend", "serve"], f"{c.crm_url}/health",
+                    c.log_dir / "crm.log"),
+            Process("actions", [rasa, "run", "actions", "--actions", "bot.actions",
+                                "--port", str(c.actions_port)],
+                    f"{c.actions_url}/health", c.log_dir / "actions.log"),
+            Process("rasa", [rasa, "run", "--enable-api", "--auth-token", c.rasa_api_token,
+                             "--interface", c.host, "--port", str(c.rasa_port),
+                             "--model", str(c.model_path), "--endpoints", "endpoints.yml",
+                             "--credentials", "credentials.yml"],
+                    f"{c.rasa_url}/status?token={c.rasa_api_token}", c.log_dir / "rasa.log"),
+        ]
+
+    def check_ports(self) -> None:
+        c = self.config
+        for name, port in (("crm", c.crm_port), ("actions", c.actions_port),
+                           ("rasa", c.rasa_port)):
+            if not port_is_free(c.host, port):
+                env_name = c.port_env_names[name]
+                raise PortInUse(
+                    f"端口 {port} 已被占用（{name}）。请关闭占用它的程序，"
+                    f"或换一个端口：{env_name}=<端口> make run"
+                )
+
+    def start(self, progress: Callable[[str], None] = print, timeout: float = 240) -> None:
+        """Start each process and wait until it answers its readiness URL."""
+        self.check_ports()
+        self.config.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        for process in self.processes:
+            progress(f"==> 启动 {process.name} … (日志: {process.log_path})")
+            process.start(REPO, self.config.env())
+        for process in self.processes:
+            started = time.monotonic()
+            process.wait_ready(timeout)
+            progress(f"==> {process.name} 已就绪（{time.monotonic() - started:.0f} 秒）")
+
+    def running(self) -> bool:
+        return all(process.running() for process in self.processes)
+
+    def restart(self, name: str, timeout: float = 240) -> None:
+        """Stop one process and start it again with the same configuration."""
+        process = next(p for p in self.processes if p.name == name)
+        stop_processes([process])
+        process.start(REPO, self.config.env())
+        process.wait_ready(timeout)
+
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM every process group (Rasa first), SIGKILL what is left after `grace`."""
+        stop_processes(reversed(self.processes), grace)
+
+
+def stop_processes(processes: Iterable[Process], grace: float = 10) -> None:
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.wait_or_kill(deadline - time.monotonic())

@@ -1,0 +1,79 @@
+"""One running stack (CRM + action server + Rasa) per test session, on free loopback ports."""
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+from scripts.model import ensure_model
+from scripts.stack import Stack, StackConfig, crm_cli
+
+
+@dataclass
+class RunningStack:
+    config: StackConfig
+    processes: Stack
+
+    def crm(self, path: str, method: str = "GET", body: Optional[dict] = None) -> Any:
+        """Call the CRM's API as the action server does (service token)."""
+        request = urllib.request.Request(
+            f"{self.config.crm_url}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.config.service_token}",
+                     "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def token(self, customer_id: int) -> str:
+        return crm_cli(self.config, "token", str(customer_id)).strip()
+
+    def say(self, sender: str, text: str, metadata: Optional[dict] = None) -> List[Dict[str, Any]]:
+        """Send one message through the REST channel; the bot's replies."""
+        body: Dict[str, Any] = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        request = urllib.request.Request(
+            f"{self.config.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def post_raw(self, url: str, data: bytes, headers: Dict[str, str]) -> int:
+        request = urllib.request.Request(url, data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def reply_text(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    work_dir = tmp_path_factory.mktemp("stack")
+    config = StackConfig.for_tests(
+        work_dir, ensure_model(), f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}"
+    )
+    crm_cli(config, "migrate")
+    crm_cli(config, "seed")
+    running = Stack(config)
+    try:
+        running.start(progress=lambda message: None)
+        yield RunningStack(config, running)
+    finally:
+        running.stop()

@@ -1,0 +1,64 @@
+"""Helpers shared by the inquiry and loyalty end-to-end tests: CRM discovery, webhook calls."""
+
+import json
+import time
+import urllib.request
+from typing import Any, Dict, List, Optional
+
+from tests.e2e.conftest import RunningStack
+
+
+def payloads(replies: List[Dict[str, Any]]) -> List[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def orders_of(stack: RunningStack, customer_id: int, limit: int = 20) -> List[Dict[str, Any]]:
+    return stack.crm(f"/api/customers/{customer_id}/orders?limit={limit}")["orders"]
+
+
+def find_order(stack: RunningStack, status: str, exclude: tuple = (),
+               customers: range = range(1, 40)) -> Dict[str, Any]:
+    """A seeded order in `status` with its customer id (from the CRM, not hard-coded)."""
+    for customer_id in customers:
+        try:
+            orders = orders_of(stack, customer_id)
+        except Exception:
+            continue
+        for order in orders:
+            if order["status"] == status and order["order_no"] not in exclude:
+                return {**order, "customer_id": customer_id}
+    raise AssertionError(f"the seed has no order in status {status}")
+
+
+def handoffs_of(stack: RunningStack, conversation_id: str) -> List[Dict[str, Any]]:
+    """The CRM's handoffs of a conversation (the agent queue, every status)."""
+    body = stack.crm("/api/handoffs?limit=200")
+    handoffs = body.get("handoffs", body) if isinstance(body, dict) else body
+    return [h for h in handoffs if h.get("conversation_id") == conversation_id]
+
+
+def call_action(stack: RunningStack, action: str, sender: str, slots: Dict[str, Any],
+                text: str, intent: str, timestamp: Optional[float] = None,
+                entities: Optional[list] = None) -> Dict[str, Any]:
+    """Call the action server's webhook the way Rasa does, with a fixed user-message timestamp."""
+    stamp = timestamp if timestamp is not None else time.time()
+    parse = {"intent": {"name": intent}, "entities": entities or [], "text": text}
+    user_event = {"event": "user", "text": text, "timestamp": stamp, "metadata": {},
+                  "parse_data": parse}
+    body = {
+        "next_action": action,
+        "sender_id": sender,
+        "tracker": {"sender_id": sender, "slots": slots, "events": [user_event],
+                    "latest_message": parse, "active_loop": {}, "paused": False,
+                    "latest_action_name": "action_listen"},
+        "domain": {},
+    }
+    request = urllib.request.Request(
+        f"{stack.config.actions_url}/webhook", data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def texts(result: Dict[str, Any]) -> str:
+    return "\n".join(r.get("text") or "" for r in result["responses"])

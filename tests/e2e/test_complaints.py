@@ -1,0 +1,208 @@
+"""The four-step complaint procedure through the REST channel, checked in the CRM's records."""
+
+import json
+import time
+import urllib.request
+from typing import Any, Dict, List
+
+import pytest
+
+from tests.e2e.conftest import RunningStack, new_sender, reply_text
+from tests.e2e.inquiry_helpers import call_action, texts
+
+pytestmark = pytest.mark.e2e
+
+CUSTOMER = 1
+ORDER = "KF202611180009"
+
+
+class Conversation:
+    """One logged-in customer talking to the bot; keeps the last buttons offered."""
+
+    def __init__(self, stack: RunningStack, customer_id: int = CUSTOMER) -> None:
+        self.stack = stack
+        self.sender = new_sender()
+        self.metadata = {"customer_token": stack.token(customer_id)}
+        self.replies: List[Dict[str, Any]] = []
+
+    def say(self, text: str) -> str:
+        self.replies = self.stack.say(self.sender, text, self.metadata)
+        return reply_text(self.replies)
+
+    def payloads(self) -> List[str]:
+        return [b["payload"] for r in self.replies for b in r.get("buttons") or []]
+
+
+def complaints_of(stack: RunningStack, sender: str) -> List[Dict[str, Any]]:
+    listed = stack.crm(f"/api/complaints?customer_id={CUSTOMER}&limit=50")["complaints"]
+    return [c for c in listed if c.get("conversation_id") == sender]
+
+
+def detail(stack: RunningStack, number: str) -> Dict[str, Any]:
+    body = stack.crm(f"/api/complaints/{number}")
+    return body.get("complaint", body)
+
+
+def tell_broken_phone(chat: Conversation) -> str:
+    """Vent (two messages), finish, pick the order and severity; returns the bot's last reply."""
+    first = chat.say("你们寄来的手机屏幕是裂的！！太气人了")
+    assert "抱歉" in first and "质量" in first
+    assert "还有其他情况" in first or "慢慢说" in first
+    more = chat.say("而且盒子里连说明书都找不到，等了一个礼拜就等来这个")
+    assert "记下" in more
+    asked_order = chat.say("没了")
+    assert f'"order_no":"{ORDER}"' in " ".join(chat.payloads()), asked_order
+    asked_severity = chat.say(f'/inform{{"order_no":"{ORDER}"}}')
+    assert "影响" in asked_severity
+    asked_expectation = chat.say('/inform{"complaint_severity":"medium"}')
+    assert "怎么处理" in asked_expectation
+    return chat.say('/inform{"complaint_expectation":"replacement"}')
+
+
+def complaint_number(text: str) -> str:
+    start = text.index("投诉单号：") + len("投诉单号：")
+    return text[start:start + 14]
+
+
+def test_happy_path_logs_words_gives_number_and_carries_out_the_remedy(stack: RunningStack):
+    chat = Conversation(stack)
+    proposal = tell_broken_phone(chat)
+    number = complaint_number(proposal)
+    assert number.startswith("TS")
+    assert "/affirm" in chat.payloads() and "/request_alternative" in chat.payloads()
+
+    record = detail(stack, number)
+    assert record["category"] == "product_quality"
+    assert record["severity"] == "medium"
+    assert record["order_no"] == ORDER
+    words = json.dumps(record["customer_words"], ensure_ascii=False)
+    assert "屏幕是裂的" in words and "说明书都找不到" in words
+    assert [e["step"] for e in record["timeline"]][:2] == ["vent", "record"]
+
+    done = chat.say("/affirm")
+    assert "已经为您办理" in done and number in done
+    record = detail(stack, number)
+    assert record["status"] in ("remedy_accepted", "awaiting_follow_up")
+    assert record["remedy_executed"]
+    assert len(complaints_of(stack, chat.sender)) == 1
+
+
+def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack):
+    chat = Conversation(stack)
+    number = complaint_number(tell_broken_phone(chat))
+    second = chat.say("还有别的方案吗")
+    assert "针对您的情况" in second or "权限内" in second
+    handed = chat.say("/deny")
+    assert "人工客服" in handed
+    waiting = stack.crm("/api/handoffs?status=waiting")["handoffs"]
+    assert any(h.get("conversation_id") == chat.sender for h in waiting)
+    assert detail(stack, number)["status"] == "handed_off"
+    assert chat.say("喂？有人吗") == ""
+
+
+def test_digression_is_answered_and_the_complaint_resumes(stack: RunningStack):
+    chat = Conversation(stack)
+    chat.say("东西质量太差了，用一天就坏了")
+    chat.say("没了")
+    answer = chat.say(f"对了，订单{ORDER}到哪了")
+    assert ORDER in answer and "当前状态" in answer
+    assert "哪一笔订单" in answer
+
+
+def test_correction_of_the_order_is_accepted(stack: RunningStack):
+    orders = stack.crm(f"/api/customers/{CUSTOMER}/orders?limit=5")["orders"]
+    other = next(o["order_no"] for o in orders if o["order_no"] != ORDER)
+    chat = Conversation(stack)
+    chat.say("收到的东西是坏的")
+    chat.say("没了")
+    chat.say(f'/inform{{"order_no":"{ORDER}"}}')
+    chat.say(f"不对，是{other}这个订单")
+    chat.say('/inform{"complaint_severity":"low"}')
+    number = complaint_number(chat.say('/inform{"complaint_expectation":"refund"}'))
+    assert detail(stack, number)["order_no"] == other
+
+
+def test_customer_can_stop_and_nothing_is_logged(stack: RunningStack):
+    chat = Conversation(stack)
+    chat.say("你们客服态度太差了")
+    chat.say("没了")
+    stopped = chat.say("算了，不想说了")
+    assert "先不登记" in stopped
+    assert complaints_of(stack, chat.sender) == []
+    assert "小福" in chat.say("你好")
+
+
+def trigger_follow_up(stack: RunningStack, number: str) -> None:
+    follow_up = detail(stack, number)["follow_up"]
+    stack.crm(f"/api/followups/{follow_up['id']}/due", "POST", {"due_at": "2000-01-01T00:00:00+08:00"})
+    fired = stack.crm("/api/followups/run-due", "POST", {})
+    assert fired
+
+
+def bot_texts(stack: RunningStack, sender: str) -> List[str]:
+    url = (f"{stack.config.rasa_url}/conversations/{sender}/tracker"
+           f"?token={stack.config.rasa_api_token}")
+    with urllib.request.urlopen(url, timeout=30) as response:
+        events = json.loads(response.read())["events"]
+    return [e.get("text") or "" for e in events if e["event"] == "bot"]
+
+
+def test_follow_up_fires_through_rasa_and_records_the_score(stack: RunningStack):
+    chat = Conversation(stack)
+    number = complaint_number(tell_broken_phone(chat))
+    chat.say("/affirm")
+    trigger_follow_up(stack, number)
+    assert any(f"回访您的投诉 {number}" in t for t in bot_texts(stack, chat.sender))
+    asked = chat.say("/affirm")
+    assert "打个分" in asked
+    thanks = chat.say("5分")
+    assert "已办结" in thanks
+    record = detail(stack, number)
+    assert record["status"] == "closed"
+    assert record["score"] == 5
+
+
+def test_unhappy_follow_up_reopens_the_complaint(stack: RunningStack):
+    chat = Conversation(stack)
+    number = complaint_number(tell_broken_phone(chat))
+    chat.say("/affirm")
+    trigger_follow_up(stack, number)
+    chat.say("还没解决")
+    reopened = chat.say("1")
+    assert "重新打开" in reopened
+    record = detail(stack, number)
+    assert record["status"] == "reopened"
+    assert record["score"] == 1
+    flags = stack.crm("/api/risk-flags")["flags"]
+    mine = [f for f in flags if f["customer"]["id"] == CUSTOMER]
+    assert mine and any("满意度1分" in reason for reason in mine[0]["reasons"]), mine
+
+
+def test_retried_actions_log_once_and_carry_out_the_remedy_once(stack: RunningStack):
+    sender, stamp = new_sender(), time.time()
+    slots = {"customer_id": CUSTOMER, "complaint_order_no": ORDER,
+             "complaint_category": "product_quality", "complaint_severity": "low",
+             "complaint_expectation": "refund", "complaint_words": ["耳机左边没声音"]}
+    first = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp)
+    again = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp)
+    number = complaint_number(texts(first))
+    assert complaint_number(texts(again)) == number
+    assert len(complaints_of(stack, sender)) == 1
+
+    pending = {"customer_id": CUSTOMER,
+               "pending_confirmation": {"kind": "remedy", "number": number}}
+    done = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60)
+    retried = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60)
+    assert "已经为您办理" in texts(done) and texts(done) == texts(retried)
+    executed = [e for e in detail(stack, number)["timeline"] if "已执行" in (e["note"] or "")]
+    assert len(executed) == 1
+
+
+def test_repeated_complaints_raise_a_risk_flag(stack: RunningStack):
+    for _ in range(3):
+        chat = Conversation(stack)
+        number = complaint_number(tell_broken_phone(chat))
+        assert number.startswith("TS")
+    flags = stack.crm("/api/risk-flags")["flags"]
+    mine = [f for f in flags if f["customer"]["id"] == CUSTOMER]
+    assert mine and any("30天内投诉" in reason for reason in mine[0]["reasons"]), mine

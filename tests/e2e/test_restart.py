@@ -1,0 +1,28 @@
+"""Restarting a component loses nothing: conversations live in the tracker store, data in the CRM."""
+
+import pytest
+
+from tests.e2e.conftest import RunningStack, new_sender, reply_text
+
+pytestmark = pytest.mark.e2e
+
+
+def test_rasa_restart_keeps_the_verified_conversation(stack: RunningStack):
+    order = stack.crm("/api/customers/1/orders?status=shipped&limit=1")["orders"][0]
+    tail = stack.crm("/api/customers/1")["phone_masked"][-4:]
+    sender = new_sender()
+    verified = reply_text(stack.say(sender, f"{order['order_no']} 尾号{tail} 到哪了"))
+    assert order["status_label"] in verified
+
+    stack.processes.restart("rasa")
+    stack.processes.restart("actions")
+
+    replies = stack.say(sender, "我的快递到哪了")
+    again = reply_text(replies)
+    assert "后四位" not in again, again
+    offered = " ".join(b["payload"] for r in replies for b in r.get("buttons") or [])
+    if order["order_no"] not in again:
+        assert order["order_no"] in offered, again
+        again = reply_text(stack.say(sender, f"就查{order['order_no']}"))
+    assert order["order_no"] in again and order["status_label"] in again
+    assert "后四位" not in again
