@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from .config import CRMConfig
 from .followup_store import claim, complaint_number, due_ids, mark_failed, mark_fired
+from .followups import firing_lease
 from .models import FollowUp
 from .rasa_trigger import (RasaEndpoint, TriggerFailed, bot_messages, follow_up_trigger,
                            trigger_follow_up)
@@ -39,7 +40,7 @@ async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa:
                     ) -> Optional[Dict[str, Any]]:
     """Claim and fire one follow-up; None when another process claimed it first."""
     async with sessions() as db:
-        if not await claim(db, follow_up_id, now):
+        if not await claim(db, follow_up_id, now, firing_lease(now, rasa.timeout_seconds)):
             return None
         follow_up = await db.get(FollowUp, follow_up_id)
         number = await complaint_number(db, follow_up)

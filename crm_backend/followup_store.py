@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .complaint_store import add_event
@@ -46,19 +47,26 @@ async def winback_follow_up(db: AsyncSession, attempt_id: int) -> Optional[Follo
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
+def _ready(now: datetime) -> ColumnElement:
+    """Due and scheduled, or claimed by a firing that was cut off before it finished."""
+    return or_(and_(FollowUp.status == "scheduled", FollowUp.due_at <= now),
+               and_(FollowUp.status == "firing", FollowUp.lease_until <= now))
+
+
 async def due_ids(db: AsyncSession, now: datetime, limit: int = 50) -> List[int]:
-    """Scheduled follow-ups whose time has come, oldest due first."""
-    stmt = (select(FollowUp.id).where(FollowUp.status == "scheduled", FollowUp.due_at <= now)
+    """Follow-ups to fire now, oldest due first."""
+    stmt = (select(FollowUp.id).where(_ready(now))
             .order_by(FollowUp.due_at, FollowUp.id).limit(limit))
     return list((await db.execute(stmt)).scalars())
 
 
-async def claim(db: AsyncSession, follow_up_id: int, now: datetime) -> bool:
-    """Mark one due follow-up as firing; False when another process got it first. Commits."""
+async def claim(db: AsyncSession, follow_up_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Mark one ready follow-up as firing until `lease_until`; False when another process got it
+    first. Commits."""
     result = await db.execute(
         update(FollowUp)
-        .where(FollowUp.id == follow_up_id, FollowUp.status == "scheduled", FollowUp.due_at <= now)
-        .values(status="firing", attempts=FollowUp.attempts + 1)
+        .where(FollowUp.id == follow_up_id, _ready(now))
+        .values(status="firing", attempts=FollowUp.attempts + 1, lease_until=lease_until)
         .execution_options(synchronize_session=False))
     await db.commit()
     return result.rowcount == 1
@@ -74,6 +82,7 @@ async def complaint_number(db: AsyncSession, follow_up: FollowUp) -> Optional[st
 async def mark_fired(db: AsyncSession, follow_up: FollowUp, answer: dict, now: datetime) -> None:
     """Record success and put the follow-up step on the complaint's timeline. Commits."""
     follow_up.status, follow_up.fired_at, follow_up.last_error = "fired", now, None
+    follow_up.lease_until = None
     follow_up.rasa_response = answer
     complaint = await db.get(Complaint, follow_up.complaint_id) if follow_up.complaint_id else None
     if complaint is not None:
@@ -85,7 +94,7 @@ async def mark_failed(db: AsyncSession, follow_up: FollowUp, error: str, now: da
                       timing: FollowUpTiming) -> Tuple[str, Optional[datetime]]:
     """Reschedule with backoff, or give up after the last attempt. Commits."""
     retry_at = after_failure(follow_up.attempts, now, timing)
-    follow_up.last_error = error[:1000]
+    follow_up.last_error, follow_up.lease_until = error[:1000], None
     if retry_at is None:
         follow_up.status = "failed"
     else:
@@ -94,8 +103,16 @@ async def mark_failed(db: AsyncSession, follow_up: FollowUp, error: str, now: da
     return follow_up.status, retry_at
 
 
+async def _cancel_scheduled(db: AsyncSession, owner: ColumnElement) -> None:
+    await db.execute(update(FollowUp).where(owner, FollowUp.status == "scheduled")
+                     .values(status="cancelled").execution_options(synchronize_session=False))
+
+
 async def cancel_pending(db: AsyncSession, complaint_id: int) -> None:
     """A follow-up answered early makes the still-scheduled ones unnecessary."""
-    await db.execute(update(FollowUp)
-                     .where(FollowUp.complaint_id == complaint_id, FollowUp.status == "scheduled")
-                     .values(status="cancelled").execution_options(synchronize_session=False))
+    await _cancel_scheduled(db, FollowUp.complaint_id == complaint_id)
+
+
+async def cancel_pending_winback(db: AsyncSession, attempt_id: int) -> None:
+    """A win-back whose outcome is known needs no follow-up asking about it."""
+    await _cancel_scheduled(db, FollowUp.winback_attempt_id == attempt_id)

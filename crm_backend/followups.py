@@ -44,3 +44,12 @@ def after_failure(attempts: int, now: datetime, timing: FollowUpTiming) -> Optio
     if attempts >= timing.max_attempts:
         return None
     return now + retry_delay(attempts, timing)
+
+
+def firing_lease(now: datetime, rasa_timeout_seconds: int) -> datetime:
+    """Until when a claimed follow-up belongs to the process firing it.
+
+    Twice the Rasa timeout plus a margin: a call still running is never taken over, while one cut
+    off by a crash or restart is fired again on a later pass instead of being lost.
+    """
+    return now + timedelta(seconds=2 * rasa_timeout_seconds + 30)

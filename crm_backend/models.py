@@ -377,6 +377,8 @@ class FollowUp(Base):
     due_at = Column(UTCDateTime, nullable=False, index=True)
     status = Column(String(16), nullable=False, default="scheduled")
     fired_at = Column(UTCDateTime, nullable=True)
+    # While firing: a follow-up still firing after this moment was cut off (crash) and is retried.
+    lease_until = Column(UTCDateTime, nullable=True)
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(Text, nullable=True)
     rasa_response = Column(JSON, nullable=True)

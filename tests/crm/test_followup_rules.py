@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_backend.followups import after_failure, follow_up_due, retry_delay, within_contact_hours
+from crm_backend.followups import (after_failure, firing_lease, follow_up_due, retry_delay,
+                                   within_contact_hours)
 from crm_backend.remedies import FollowUpTiming
 from crm_backend.timeutil import BEIJING
 
@@ -55,3 +56,9 @@ def test_gives_up_after_max_attempts(attempts, retry) -> None:
     assert (result is not None) is retry
     if retry:
         assert result > now
+
+
+@pytest.mark.parametrize("timeout", [1, 10, 60])
+def test_firing_lease_outlasts_the_rasa_call(timeout) -> None:
+    now = bj(20, 12)
+    assert firing_lease(now, timeout) > now + timedelta(seconds=timeout)

@@ -9,9 +9,12 @@ from typing import AsyncIterator, List
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
 
 from crm_backend.app import create_app
 from crm_backend.config import CRMConfig
+from crm_backend.db import create_engine, create_sessionmaker
+from crm_backend.models import FollowUp
 
 from .complaint_support import NOW, complaint_body, database, key, make_customer  # noqa: F401 (own database)
 
@@ -101,6 +104,42 @@ async def test_failed_trigger_is_retried_later(rasa_and_client, auth, database) 
     assert mine["status"] == "scheduled" and mine["retry_at"] and mine["attempts"] == 1
     stored = (await (await client.get(f"/api/followups/{follow_up_id}", headers=auth)).json())
     assert "500" in stored["follow_up"]["last_error"]
+
+
+async def _cut_off_while_firing(url: str, follow_up_id: int, lease_until) -> None:
+    """Leave the follow-up as a process killed in the middle of the Rasa call leaves it."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            await db.execute(update(FollowUp).where(FollowUp.id == follow_up_id).values(
+                status="firing", attempts=1, lease_until=lease_until, due_at=NOW - timedelta(hours=1)))
+            await db.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_follow_up_cut_off_by_a_restart_is_fired_again(rasa_and_client, auth,
+                                                             database) -> None:
+    fake, client = rasa_and_client
+    number, conversation, follow_up_id = await _accepted_follow_up(client, auth, database.url)
+    await _cut_off_while_firing(database.url, follow_up_id, NOW - timedelta(seconds=1))
+    fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
+    mine = next(f for f in fired if f["id"] == follow_up_id)
+    assert mine["status"] == "fired" and mine["attempts"] == 2
+    assert [c["json"]["entities"] for c in fake.calls if c["conversation_id"] == conversation] \
+        == [{"complaint_no": number}]
+    stored = (await (await client.get(f"/api/followups/{follow_up_id}", headers=auth)).json())
+    assert stored["follow_up"]["status"] == "fired"
+
+
+async def test_follow_up_still_firing_elsewhere_is_left_alone(rasa_and_client, auth,
+                                                              database) -> None:
+    fake, client = rasa_and_client
+    _number, conversation, follow_up_id = await _accepted_follow_up(client, auth, database.url)
+    await _cut_off_while_firing(database.url, follow_up_id, NOW + timedelta(minutes=5))
+    fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
+    assert follow_up_id not in [f["id"] for f in fired]
+    assert not [c for c in fake.calls if c["conversation_id"] == conversation]
 
 
 async def test_run_due_without_rasa_is_409(client, auth) -> None:
