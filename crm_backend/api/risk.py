@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import body_fields, validation
 from ..complaint_views import follow_up_json
 from ..errors import ApiError, bad_request, not_found
-from ..followup_store import winback_follow_up
+from ..followup_store import cancel_pending_winback, winback_follow_up
 from ..labels import tier_label
 from ..models import Customer, FollowUp, Notification, RiskFlag, StaffUser, WinBackAttempt
 from ..responses import json_response
@@ -195,5 +195,6 @@ async def record_outcome(request: web.Request) -> web.Response:
         attempt = await _attempt(db, request)
         if attempt.outcome != outcome:
             attempt.outcome, attempt.outcome_at = outcome, utcnow()
+            await cancel_pending_winback(db, attempt.id)
             await db.commit()
         return json_response(await attempt_body(db, attempt))

@@ -133,3 +133,20 @@ async def test_outcome_is_recorded_once_and_shown(client, auth, database) -> Non
     assert shown["outcome"] == "stayed" and shown["follow_up"] == first["follow_up"]
     assert datetime.fromisoformat(shown["outcome_at"]) <= utcnow()
     assert (await client.get("/api/winback/99999999", headers=auth)).status == 404
+
+
+async def test_outcome_known_early_cancels_the_follow_up(rasa_and_client, auth, database) -> None:
+    fake, client = rasa_and_client
+    customer_id, _order = await make_customer(database.url, tier="ordinary")
+    conversation = f"conv-{key()[:12]}"
+    _status, attempt = await _winback(client, auth, customer_id, key("wb"), conversation)
+    follow_up_id = attempt["follow_up"]["id"]
+    url = f"/api/winback/{attempt['attempt_id']}"
+    recorded = await (await client.patch(url, json={"outcome": "stayed"}, headers=auth)).json()
+    assert recorded["follow_up"]["status"] == "cancelled"
+    resp = await client.post(f"/api/followups/{follow_up_id}/due", headers=auth,
+                             json={"due_at": (NOW - timedelta(seconds=1)).isoformat()})
+    assert resp.status == 409
+    fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
+    assert follow_up_id not in [f["id"] for f in fired]
+    assert not [c for c in fake.calls if c["conversation_id"] == conversation]
