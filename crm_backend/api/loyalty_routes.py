@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import loyalty, risk, tiers
+from . import deliveries, loyalty, risk, tiers
 
 
 def add_loyalty_routes(app: web.Application) -> None:
-    """Register every tier, points, rewards, risk and win-back route on `app`."""
+    """Register every tier, points, rewards, delivery, risk and win-back route on `app`."""
     r = app.router
     r.add_get("/api/customers/{customer_id}/points", loyalty.get_points)
     r.add_post("/api/customers/{customer_id}/points/grant", loyalty.grant)
     r.add_post("/api/customers/{customer_id}/points/redeem", loyalty.redeem_points)
     r.add_get("/api/customers/{customer_id}/membership", loyalty.membership)
     r.add_get("/api/rewards/catalogue", loyalty.catalogue)
+    r.add_post("/api/orders/{order_no}/delivered", deliveries.delivered)
     r.add_post("/api/customers/{customer_id}/tier/recompute", tiers.recompute_one)
     r.add_post("/api/tiers/recompute", tiers.recompute_everyone)
     r.add_post("/api/customers/{customer_id}/bad-faith", tiers.set_bad_faith)
