@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import deliveries, loyalty, risk, tiers
+from . import deliveries, loyalty, notifications, risk, tiers
 
 
 def add_loyalty_routes(app: web.Application) -> None:
@@ -25,3 +25,5 @@ def add_loyalty_routes(app: web.Application) -> None:
     r.add_patch("/api/winback/{attempt_id}", risk.record_outcome)
     r.add_post("/api/risk/scan", risk.run_scan)
     r.add_get("/api/risk-flags", risk.list_flags)
+    r.add_get("/api/notifications", notifications.list_notifications)
+    r.add_post("/api/notifications/{notification_id}/read", notifications.mark_read)

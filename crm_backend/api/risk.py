@@ -24,6 +24,7 @@ from ..tiers import TIERS
 from ..timeutil import beijing_iso, utcnow
 from ..winback_service import OUTCOMES, KeyReused, start_winback
 from .loyalty import customer_or_404, rewards_policy
+from .notifications import note_json
 
 ACTION_LABELS = {"handoff_and_alert": "转人工并通知负责人", "retention_offer": "挽回优惠",
                  "light_offer": "小额回馈", "none": "不做挽回"}
@@ -57,7 +58,7 @@ async def notification_json(db: AsyncSession, attempt: WinBackAttempt
     if note is None:
         return None
     staff = await db.get(StaffUser, note.recipient_staff_id) if note.recipient_staff_id else None
-    return {"id": note.id, "recipient": staff.username if staff else None, "message": note.message}
+    return note_json(note, staff)
 
 
 def attempt_json(attempt: WinBackAttempt, notification: Optional[Dict[str, Any]],
