@@ -143,6 +143,8 @@ class StackConfig:
             KEFU_RASA_API_TOKEN=self.rasa_api_token,
             KEFU_ACTION_ENDPOINT=f"{self.actions_url}/webhook",
             KEFU_TRACKER_DB=str(self.tracker_db),
+            # rasa-sdk has no interface option; its server reads the address from SANIC_HOST.
+            SANIC_HOST=self.host,
         )
         return env
 

@@ -1,6 +1,7 @@
 """The action server on its own: its webhook, called the way Rasa calls it, against the real CRM."""
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from typing import Any, Dict, List, Optional
@@ -94,3 +95,31 @@ def test_unknown_action_name_is_a_clear_error(stack: RunningStack):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=30)
     assert error.value.code == 404
+
+
+def _outward_address() -> Optional[str]:
+    """This machine's address on its default route (a UDP connect sends nothing)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_no_process_listens_beyond_loopback(stack: RunningStack):
+    address = _outward_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    config = stack.config
+    for name, port in (("crm", config.crm_port), ("actions", config.actions_port),
+                       ("rasa", config.rasa_port)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as outside:
+            outside.settimeout(3)
+            reached = outside.connect_ex((address, port)) == 0
+        assert not reached, f"{name} answers on {address}:{port}"
+        with socket.create_connection((config.host, port), timeout=3):
+            pass
