@@ -9,6 +9,7 @@ from .api.complaint_routes import add_complaint_routes
 from .api.loyalty_routes import add_loyalty_routes
 from .auth import SERVICE_TOKEN_KEY, service_auth_middleware
 from .config import CRMConfig
+from .daily_runner import start_daily_jobs, stop_daily_jobs
 from .db import create_engine, create_sessionmaker
 from .errors import error_middleware
 from .state import CONFIG_KEY, ENGINE_KEY, SESSIONS_KEY
@@ -35,6 +36,8 @@ def create_app(config: CRMConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[SERVICE_TOKEN_KEY] = config.service_token
     app.on_startup.append(_open_database)
+    app.on_startup.append(start_daily_jobs)
+    app.on_cleanup.append(stop_daily_jobs)
     app.on_cleanup.append(_close_database)
     app.router.add_get("/health", health.health)
     app.router.add_post("/api/identity/verify-token", identity.verify_token)

@@ -41,6 +41,16 @@ def _optional_seconds(env: Mapping[str, str], name: str) -> Optional[int]:
     return int(raw)
 
 
+def _optional_hour(env: Mapping[str, str], name: str, default: str) -> Optional[int]:
+    """An hour of the day 0–23, or None when set to empty (disabled)."""
+    raw = env.get(name, default)
+    if raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 23:
+        raise ConfigError(f"{name} must be an hour 0-23 (or empty to disable), got {raw!r}")
+    return int(raw)
+
+
 def _date(env: Mapping[str, str], name: str, default: str) -> date:
     """Read an ISO date (YYYY-MM-DD) variable."""
     raw = env.get(name) or default
@@ -61,7 +71,8 @@ class CRMConfig:
     timing) and CRM_ORDERS_POLICY (cancel/modify rules); each defaults to crm_backend/policy/.
     Follow-ups: KEFU_RASA_URL (unset disables the scheduler), KEFU_RASA_API_TOKEN,
     CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
-    CRM_RASA_TIMEOUT_SECONDS.
+    CRM_RASA_TIMEOUT_SECONDS. Daily loyalty jobs (birthday/anniversary points, risk scan):
+    CRM_DAILY_JOBS_HOUR, the Beijing hour they run at (default 3; empty disables them).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -82,6 +93,7 @@ class CRMConfig:
     rasa_timeout_seconds: int = 10
     followup_poll_seconds: int = 5
     followup_delay_seconds: Optional[int] = None
+    daily_jobs_hour: Optional[int] = None
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "CRMConfig":
@@ -107,4 +119,5 @@ class CRMConfig:
             rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),
             followup_poll_seconds=_int(env, "CRM_FOLLOWUP_POLL_SECONDS", 5),
             followup_delay_seconds=_optional_seconds(env, "CRM_FOLLOWUP_DELAY_SECONDS"),
+            daily_jobs_hour=_optional_hour(env, "CRM_DAILY_JOBS_HOUR", "3"),
         )

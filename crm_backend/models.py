@@ -486,3 +486,16 @@ class OrderChange(Base):
     reason = Column(String(255), nullable=True)
     idempotency_key = Column(String(128), nullable=False, unique=True)
     created_at = Column(UTCDateTime, nullable=False)
+
+
+class DailyJobRun(Base):
+    """One Beijing day's loyalty jobs done (birthday/anniversary points, risk scan); the unique
+    day lets exactly one CRM process do them."""
+
+    __tablename__ = "daily_job_runs"
+
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, unique=True)
+    grants = Column(Integer, nullable=False, default=0)
+    flagged = Column(Integer, nullable=False, default=0)  # by the scan of the pass that did it
+    finished_at = Column(UTCDateTime, nullable=False)

@@ -75,6 +75,7 @@ class StackConfig:
     rasa_api_token: str
     log_dir: Path
     model_path: Path
+    daily_jobs_hour: str = ""  # Beijing hour of the CRM's daily loyalty jobs; empty: none (tests)
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -100,6 +101,7 @@ class StackConfig:
             rasa_api_token=os.environ.get("KEFU_RASA_API_TOKEN") or secrets.token_urlsafe(24),
             log_dir=var / "log",
             model_path=model_path,
+            daily_jobs_hour=os.environ.get("CRM_DAILY_JOBS_HOUR", "3"),
         )
 
     @classmethod
@@ -145,6 +147,7 @@ class StackConfig:
             KEFU_TRACKER_DB=str(self.tracker_db),
             # rasa-sdk has no interface option; its server reads the address from SANIC_HOST.
             SANIC_HOST=self.host,
+            CRM_DAILY_JOBS_HOUR=self.daily_jobs_hour,
         )
         return env
 

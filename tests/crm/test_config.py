@@ -18,6 +18,12 @@ def test_defaults() -> None:
     assert config.token_secret == "kefu-dev-token-secret"
     assert (config.customer_token_ttl, config.max_body_bytes) == (86400, 65536)
     assert config.seed_anchor == date(2026, 11, 20)
+    assert config.daily_jobs_hour == 3
+
+
+def test_daily_jobs_can_be_moved_or_disabled() -> None:
+    assert CRMConfig.from_env({"CRM_DAILY_JOBS_HOUR": "0"}).daily_jobs_hour == 0
+    assert CRMConfig.from_env({"CRM_DAILY_JOBS_HOUR": ""}).daily_jobs_hour is None
 
 
 def test_overrides() -> None:
@@ -31,7 +37,9 @@ def test_overrides() -> None:
 
 
 @pytest.mark.parametrize("name,value", [("CRM_PORT", "abc"), ("CRM_MAX_BODY_BYTES", "0"),
-                                        ("CRM_SEED_ANCHOR", "20261120x")])
+                                        ("CRM_SEED_ANCHOR", "20261120x"),
+                                        ("CRM_DAILY_JOBS_HOUR", "24"),
+                                        ("CRM_DAILY_JOBS_HOUR", "three")])
 def test_bad_values_fail_loudly(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         CRMConfig.from_env({name: value})
