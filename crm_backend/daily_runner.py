@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from .background import cancel_task
 from .daily_jobs import days_to_run, next_run_at
 from .milestones import grant_daily_rewards
 from .models import DailyJobRun
@@ -90,10 +91,4 @@ async def start_daily_jobs(app: web.Application) -> None:
 
 async def stop_daily_jobs(app: web.Application) -> None:
     """on_cleanup: cancel the loop before the database closes."""
-    task = app.get(TASK_KEY)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+    await cancel_task(app, TASK_KEY)

@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
+from .background import cancel_task
 from .config import CRMConfig
 from .followup_store import claim, complaint_number, due_ids, mark_failed, mark_fired
 from .followups import firing_lease
@@ -108,13 +109,7 @@ async def start_scheduler(app: web.Application) -> None:
 
 async def stop_scheduler(app: web.Application) -> None:
     """on_cleanup: cancel the loop and close its HTTP client."""
-    task = app.get(TASK_KEY)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+    await cancel_task(app, TASK_KEY)
     client = app.get(CLIENT_KEY)
     if client is not None:
         await client.close()

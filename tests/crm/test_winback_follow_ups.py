@@ -88,11 +88,17 @@ async def _due_now(client: TestClient, auth: dict, follow_up_id: int) -> None:
     assert resp.status == 200
 
 
-async def test_due_follow_up_triggers_the_winback_intent(rasa_and_client, auth, database) -> None:
-    fake, client = rasa_and_client
-    customer_id, _order = await make_customer(database.url, tier="ordinary")
+async def _ordinary_winback(client: TestClient, auth: dict, url: str) -> tuple:
+    """A fresh ordinary customer's win-back attempt in a conversation of its own."""
+    customer_id, _order = await make_customer(url, tier="ordinary")
     conversation = f"conv-{key()[:12]}"
     _status, attempt = await _winback(client, auth, customer_id, key("wb"), conversation)
+    return attempt, conversation
+
+
+async def test_due_follow_up_triggers_the_winback_intent(rasa_and_client, auth, database) -> None:
+    fake, client = rasa_and_client
+    attempt, conversation = await _ordinary_winback(client, auth, database.url)
     follow_up_id = attempt["follow_up"]["id"]
     await _due_now(client, auth, follow_up_id)
     fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
@@ -112,8 +118,7 @@ async def test_due_follow_up_triggers_the_winback_intent(rasa_and_client, auth, 
 async def test_failed_winback_trigger_is_retried(rasa_and_client, auth, database) -> None:
     fake, client = rasa_and_client
     fake.failures = 1
-    customer_id, _order = await make_customer(database.url, tier="ordinary")
-    _status, attempt = await _winback(client, auth, customer_id, key("wb"), f"conv-{key()[:12]}")
+    attempt, _conversation = await _ordinary_winback(client, auth, database.url)
     follow_up_id = attempt["follow_up"]["id"]
     await _due_now(client, auth, follow_up_id)
     fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
@@ -137,9 +142,7 @@ async def test_outcome_is_recorded_once_and_shown(client, auth, database) -> Non
 
 async def test_outcome_known_early_cancels_the_follow_up(rasa_and_client, auth, database) -> None:
     fake, client = rasa_and_client
-    customer_id, _order = await make_customer(database.url, tier="ordinary")
-    conversation = f"conv-{key()[:12]}"
-    _status, attempt = await _winback(client, auth, customer_id, key("wb"), conversation)
+    attempt, conversation = await _ordinary_winback(client, auth, database.url)
     follow_up_id = attempt["follow_up"]["id"]
     url = f"/api/winback/{attempt['attempt_id']}"
     recorded = await (await client.patch(url, json={"outcome": "stayed"}, headers=auth)).json()
