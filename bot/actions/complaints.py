@@ -15,6 +15,7 @@ from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
 from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction
 from bot.actions.handoff import hand_off
 from bot.actions.identity import resolve_identity
+from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no, extract_phone_tail
 from bot.actions.pending import ask_confirmation, pending_confirmation
 from bot.actions.settings import ActionSettings
@@ -157,9 +158,10 @@ class ValidateComplaintForm(FormValidationAction):
         if value == NO_ORDER and customer_id is not None:
             return {"complaint_order_no": NO_ORDER}
         order_no = extract_order_no(str(value or ""))
+        if order_no is None and customer_id is not None:
+            order_no = await _order_named(tracker, int(customer_id), dispatcher)
         if order_no is None:
-            dispatcher.utter_message(text="没有识别到订单号哦，请点选订单或发送 KF 开头的 14 位订单号（不想继续可以说「算了」）。")
-            return {"complaint_order_no": None}
+            return _order_not_given(tracker, dispatcher)
         if customer_id is not None:
             async with CRMClient(ActionSettings.from_env()) as crm:
                 order = await crm.order_detail(order_no, int(customer_id))
@@ -202,6 +204,47 @@ class ValidateComplaintForm(FormValidationAction):
         return {"complaint_expectation": ct.normalise_expectation(text) or text or None}
 
 
+async def _suggestions(tracker: Tracker, customer_id: int) -> tuple:
+    """The customer's recent orders and, when the complaint names exactly one of them by its
+    product, that one (else None)."""
+    try:
+        async with CRMClient(ActionSettings.from_env()) as crm:
+            orders = await crm.recent_orders(customer_id, limit=5)
+    except CRMUnavailable:
+        return [], None
+    named = orders_mentioned(_words(tracker), orders)
+    return orders, named[0] if len(named) == 1 else None
+
+
+async def _order_named(tracker: Tracker, customer_id: int,
+                       dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The order meant by '吹风机那单', or by a yes to the order the complaint already named."""
+    orders, suggested = await _suggestions(tracker, customer_id)
+    named = orders_mentioned([_latest_text(tracker)], orders)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if len(named) != 1 and suggested is not None and intent == "affirm":
+        named = [suggested]
+    if len(named) != 1:
+        return None
+    dispatcher.utter_message(text=f"好的，是订单 {named[0]['order_no']}（{named[0]['item_summary']}）。")
+    return str(named[0]["order_no"])
+
+
+def _order_not_given(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    """No order in the answer: keep what else it told us (a wish, how bad it is) and ask again;
+    only an answer that tells nothing gets the hint about order numbers."""
+    told = inferred_slots([_latest_text(tracker)], _known(tracker))
+    told.pop("complaint_order_no", None)
+    if told.get("complaint_expectation"):
+        wish = ct.EXPECTATION_LABELS[told["complaint_expectation"]]
+        dispatcher.utter_message(text=f"好的，您希望{wish}，我记下了。")
+    elif told:
+        dispatcher.utter_message(text="好的，这个我也记下了。")
+    else:
+        dispatcher.utter_message(text="没有识别到订单号哦，请点选订单或发送 KF 开头的 14 位订单号（不想继续可以说「算了」）。")
+    return {**told, "complaint_order_no": None}
+
+
 class ActionAskComplaintOrderNo(Action):
     """Offer the customer's recent orders (or 'no order') instead of asking them to type one."""
 
@@ -214,18 +257,19 @@ class ActionAskComplaintOrderNo(Action):
         if customer_id is None:
             dispatcher.utter_message(text="请告诉我相关的订单号（KF 开头的 14 位编号），我来帮您登记。")
             return []
-        try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
-                orders = await crm.recent_orders(int(customer_id), limit=5)
-        except CRMUnavailable:
-            orders = []
+        orders, suggested = await _suggestions(tracker, int(customer_id))
+        if suggested is not None:
+            orders = [suggested] + [o for o in orders if o is not suggested]
+            text = f"您说的是这笔「{suggested['item_summary']}」的订单吗？点选确认，或选其他订单："
+        else:
+            text = "是哪一笔订单出的问题呢？点选或直接发订单号："
         buttons = [
             {"title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",
              "payload": f'/inform{{"order_no":"{o["order_no"]}"}}'}
             for o in orders
         ]
         buttons.append({"title": "不涉及具体订单", "payload": f'/inform{{"complaint_order_no":"{NO_ORDER}"}}'})
-        dispatcher.utter_message(text="是哪一笔订单出的问题呢？点选或直接发订单号：", buttons=buttons)
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []
 
 

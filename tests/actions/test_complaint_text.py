@@ -14,6 +14,8 @@ from bot.actions.complaints import inferred_slots
     ("你们客服态度太差了，爱答不理", "service_attitude"),
     ("刚买完就降价了，差价怎么算", "price"),
     ("申请售后三次都被驳回，不给退", "after_sales"),
+    ("耳机用了两天左边就没声音了", "product_quality"),
+    ("刚买一周就黑屏了", "product_quality"),
     ("你好", None),
 ])
 def test_infer_category(text, category):

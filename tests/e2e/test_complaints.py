@@ -122,6 +122,38 @@ def test_correction_of_the_order_is_accepted(stack: RunningStack):
     assert detail(stack, number)["order_no"] == other
 
 
+# Demo customer 8 (small tier) has one down jacket among recent orders of other things.
+JACKET_CUSTOMER, JACKET_ORDER = 8, "KF202602020001"
+
+
+def test_order_named_by_its_product_is_suggested_and_confirmed(stack: RunningStack):
+    chat = Conversation(stack, JACKET_CUSTOMER)
+    chat.say("买的羽绒服一直往外钻毛，穿了两次就这样了")
+    asked = chat.say("没了")
+    assert "羽绒服" in asked and chat.payloads()[0] == f'/inform{{"order_no":"{JACKET_ORDER}"}}'
+    confirmed = chat.say("对的")
+    assert JACKET_ORDER in confirmed
+    chat.say('/inform{"complaint_category":"product_quality"}')
+    chat.say('/inform{"complaint_severity":"medium"}')
+    number = complaint_number(chat.say('/inform{"complaint_expectation":"refund"}'))
+    assert detail(stack, number)["order_no"] == JACKET_ORDER
+
+
+def test_wish_told_instead_of_the_order_is_kept(stack: RunningStack):
+    orders = stack.crm(f"/api/customers/{CUSTOMER}/orders?limit=5")["orders"]
+    earphones = next(o for o in orders if "耳机" in o["item_summary"])
+    chat = Conversation(stack)
+    chat.say("东西用了两天左边就没声音了")
+    chat.say("没了")
+    kept = chat.say("我想换个新的")
+    assert "换货" in kept and "没有识别到订单号" not in kept
+    picked = chat.say("就是耳机那单")
+    assert earphones["order_no"] in picked
+    number = complaint_number(chat.say('/inform{"complaint_severity":"low"}'))
+    record = detail(stack, number)
+    assert (record["order_no"], record["expectation"]) == (earphones["order_no"], "replacement")
+
+
 def test_customer_can_stop_and_nothing_is_logged(stack: RunningStack):
     chat = Conversation(stack)
     chat.say("你们客服态度太差了")
