@@ -9,6 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 @pytest.mark.parametrize("text", [
     "转人工", "人工", "人工！", "给我接人工", "我要找真人说话", "有活人吗", "别让机器人回我了",
     "叫你们经理来", "找个能做主的人来", "让你们老板出来说话", "让你们主管联系我", "人工在哪", "human agent please", "机器人听不懂，转人工客服",
+    "不想和机器人聊了", "别跟AI扯了", "我不愿意同智能客服沟通", "不要再跟自动回复说了",
 ])
 def test_explicit_requests_for_a_person(text):
     assert asks_for_a_person(text)
@@ -17,6 +18,7 @@ def test_explicit_requests_for_a_person(text):
 @pytest.mark.parametrize("text", [
     "人工客服几点上班", "你们人工服务时间是几点到几点", "人工智能能帮我挑衣服吗", "我的快递到哪了",
     "找客服三天都没人处理，太差了", "你是机器人吗", "经理推荐的这款还有货吗",
+    "不要扫地机器人了，帮我取消", "这个机器人吸尘器和扫地机有啥区别",
 ])
 def test_other_messages_are_left_to_the_classifier(text):
     assert not asks_for_a_person(text)
