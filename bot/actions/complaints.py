@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import complaint_text as ct
 from bot.actions import order_replies
+from bot.actions.choices import chosen_order, offered_orders, picked_text
 from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
 from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction
 from bot.actions.handoff import hand_off
@@ -218,16 +219,18 @@ async def _suggestions(tracker: Tracker, customer_id: int) -> tuple:
 
 async def _order_named(tracker: Tracker, customer_id: int,
                        dispatcher: CollectingDispatcher) -> Optional[str]:
-    """The order meant by '吹风机那单', or by a yes to the order the complaint already named."""
-    orders, suggested = await _suggestions(tracker, customer_id)
-    named = orders_mentioned([_latest_text(tracker)], orders)
+    """The offered order meant by '2', '吹风机那单', or a yes to the one the complaint named."""
+    offer = offered_orders(tracker.events)
+    orders = offer.orders if offer else []
+    picked = chosen_order(_latest_text(tracker), offer) if offer else None
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if len(named) != 1 and suggested is not None and intent == "affirm":
-        named = [suggested]
-    if len(named) != 1:
+    if picked is None and intent == "affirm":
+        orders, suggested = await _suggestions(tracker, customer_id)
+        picked = suggested["order_no"] if suggested else None
+    if picked is None:
         return None
-    dispatcher.utter_message(text=f"好的，是订单 {named[0]['order_no']}（{named[0]['item_summary']}）。")
-    return str(named[0]["order_no"])
+    dispatcher.utter_message(text=picked_text(picked, orders))
+    return picked
 
 
 def _order_not_given(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
@@ -262,7 +265,7 @@ class ActionAskComplaintOrderNo(Action):
             orders = [suggested] + [o for o in orders if o is not suggested]
             text = f"您说的是这笔「{suggested['item_summary']}」的订单吗？点选确认，或选其他订单："
         else:
-            text = "是哪一笔订单出的问题呢？点选或直接发订单号："
+            text = "是哪一笔订单出的问题呢？点选、回复序号（如「1」）或直接发订单号："
         buttons = [
             {"title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",
              "payload": f'/inform{{"order_no":"{o["order_no"]}"}}'}

@@ -112,7 +112,7 @@ def confirm_cancel(order: Dict[str, Any]) -> str:
 
 
 def choose_order(orders: List[Dict[str, Any]], intent: str, verb: str) -> Tuple[str, Buttons]:
-    text = f"您想{verb}哪一笔订单呢？点选或直接发订单号给我："
+    text = f"您想{verb}哪一笔订单呢？点选、回复序号（如「1」）或直接发订单号给我："
     return text, [order_button(o, intent) for o in orders]
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import inquiry_replies as replies
 from bot.actions import order_replies
+from bot.actions.choices import offer_orders
 from bot.actions.crm_client import CRMClient, CRMRejected
 from bot.actions.customer_action import CustomerAction, slot_order_no, slot_text
 from bot.actions.idempotency import message_key
@@ -69,8 +70,7 @@ class ActionCancelOrder(CustomerAction):
                 return events
             if len(orders) > 1:
                 text, buttons = replies.choose_order(orders, "cancel_order", "取消")
-                dispatcher.utter_message(text=text, buttons=buttons)
-                return events
+                return events + [offer_orders(dispatcher, text, buttons)]
             order = orders[0]
         dispatcher.utter_message(text=replies.confirm_cancel(order),
                                  buttons=replies.CONFIRM_BUTTONS_CANCEL)
@@ -130,8 +130,7 @@ class ActionModifyOrder(CustomerAction):
                 return events
             if len(orders) > 1:
                 text, buttons = replies.choose_order(orders, "modify_order", "修改")
-                dispatcher.utter_message(text=text, buttons=buttons)
-                return events
+                return events + [offer_orders(dispatcher, text, buttons)]
             order_no = orders[0]["order_no"]
         events.append(SlotSet("order_no", order_no))
         if field is None:
@@ -148,13 +147,19 @@ class ActionModifyOrder(CustomerAction):
 
 
 class ValidateModifyOrderForm(FormValidationAction):
-    """The new value must make sense for the field (a mobile number, a full address…)."""
+    """The new value must make sense for the field (a mobile number, a full address…).
+
+    Only an answer to the question counts: the message that opened the form ('2', a button) is
+    not a value.
+    """
 
     def name(self) -> Text:
         return "validate_modify_order_form"
 
     def validate_modify_value(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "modify_value":
+            return {"modify_value": None}
         field = slot_text(tracker, "modify_field") or "address"
         clean, problem = replies.validate_value(field, str(value or ""))
         if problem:

@@ -60,7 +60,7 @@ def describe_order(order: Dict[str, Any]) -> str:
 
 def choose_order(orders: List[Dict[str, Any]]) -> Tuple[str, List[Dict[str, str]]]:
     """Ask which of several recent orders is meant, offering each as a button."""
-    text = "您最近有几笔订单，想查哪一笔呢？点选或直接发订单号给我都可以："
+    text = "您最近有几笔订单，想查哪一笔呢？点选、回复序号（如「1」）或直接发订单号给我都可以："
     buttons = [
         {
             "title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",

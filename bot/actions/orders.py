@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import order_replies
+from bot.actions.choices import offer_orders
 from bot.actions.crm_client import CRMClient
 from bot.actions.customer_action import CustomerAction, slot_order_no
 
@@ -30,8 +31,8 @@ class ActionOrderStatus(CustomerAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient, customer_id: int
     ) -> List[EventType]:
-        await self._answer(dispatcher, crm, customer_id, slot_order_no(tracker))
-        return [SlotSet("order_no", None)]
+        return [SlotSet("order_no", None)] + await self._answer(
+            dispatcher, crm, customer_id, slot_order_no(tracker))
 
     @staticmethod
     async def _answer(
@@ -39,12 +40,12 @@ class ActionOrderStatus(CustomerAction):
         crm: CRMClient,
         customer_id: int,
         order_no: Optional[str],
-    ) -> None:
+    ) -> List[EventType]:
         if order_no:
             order = await crm.order_detail(order_no, customer_id)
             text = order_replies.describe_order(order) if order else order_replies.not_found(order_no)
             dispatcher.utter_message(text=text)
-            return
+            return []
         orders = orders_in_question(await crm.recent_orders(customer_id, limit=RECENT_ORDERS))
         if not orders:
             dispatcher.utter_message(text=order_replies.NO_ORDERS)
@@ -55,4 +56,5 @@ class ActionOrderStatus(CustomerAction):
             )
         else:
             text, buttons = order_replies.choose_order(orders)
-            dispatcher.utter_message(text=text, buttons=buttons)
+            return [offer_orders(dispatcher, text, buttons)]
+        return []

@@ -1,11 +1,28 @@
-"""Helpers shared by the inquiry and loyalty end-to-end tests: CRM discovery, webhook calls."""
+"""Helpers shared by the end-to-end tests: a conversation, CRM discovery, webhook calls."""
 
 import json
 import time
 import urllib.request
 from typing import Any, Dict, List, Optional
 
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, new_sender, reply_text
+
+
+class Conversation:
+    """One logged-in customer talking to the bot; keeps the last buttons offered."""
+
+    def __init__(self, stack: RunningStack, customer_id: int = 1) -> None:
+        self.stack = stack
+        self.sender = new_sender()
+        self.metadata = {"customer_token": stack.token(customer_id)}
+        self.replies: List[Dict[str, Any]] = []
+
+    def say(self, text: str) -> str:
+        self.replies = self.stack.say(self.sender, text, self.metadata)
+        return reply_text(self.replies)
+
+    def payloads(self) -> List[str]:
+        return [b["payload"] for r in self.replies for b in r.get("buttons") or []]
 
 
 def payloads(replies: List[Dict[str, Any]]) -> List[str]:

@@ -7,30 +7,13 @@ from typing import Any, Dict, List
 
 import pytest
 
-from tests.e2e.conftest import RunningStack, new_sender, reply_text
-from tests.e2e.inquiry_helpers import call_action, texts
+from tests.e2e.conftest import RunningStack, new_sender
+from tests.e2e.inquiry_helpers import Conversation, call_action, texts
 
 pytestmark = pytest.mark.e2e
 
 CUSTOMER = 1
 ORDER = "KF202611180009"
-
-
-class Conversation:
-    """One logged-in customer talking to the bot; keeps the last buttons offered."""
-
-    def __init__(self, stack: RunningStack, customer_id: int = CUSTOMER) -> None:
-        self.stack = stack
-        self.sender = new_sender()
-        self.metadata = {"customer_token": stack.token(customer_id)}
-        self.replies: List[Dict[str, Any]] = []
-
-    def say(self, text: str) -> str:
-        self.replies = self.stack.say(self.sender, text, self.metadata)
-        return reply_text(self.replies)
-
-    def payloads(self) -> List[str]:
-        return [b["payload"] for r in self.replies for b in r.get("buttons") or []]
 
 
 def complaints_of(stack: RunningStack, sender: str) -> List[Dict[str, Any]]:

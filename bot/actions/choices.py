@@ -1,0 +1,139 @@
+"""Answers to 'which order?' typed instead of tapped: '1', '第二个', '吹风机那个', or the number.
+
+The offer is read back from the buttons of the bot's last message, so nothing extra is stored and
+an answer only counts right after the question.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.order_matching import orders_mentioned
+from bot.actions.parsing import extract_order_no
+
+# True after a 'which order?' question: rules then send a bare number or order number here.
+OFFER_SLOT = "order_choice_offered"
+# What the offered buttons would have done when tapped.
+PURPOSE_ACTIONS = {"order_status": "action_order_status", "modify_order": "action_modify_order",
+                   "cancel_order": "action_cancel_order"}
+NOT_PICKED = "没对上您说的是哪一笔😅 请点选下面的订单，回复序号（比如「1」）或直接发订单号："
+
+ORDER_BUTTON = re.compile(r'^/(\w+)\{"order_no":"(KF\d{12})"\}$')
+TITLE_STATUS = re.compile(r"^KF\d{12}\s*|（[^（）]*）$")
+NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+            "九": 9}
+ORDINAL_ANYWHERE = re.compile(r"第\s*([1-9一二两三四五六七八九])\s*(?:个|单|笔|条|项|行)?")
+ORDINAL_ALONE = re.compile(r"^(?:就|选|要|是)?\s*([1-9])\s*(?:个|单|笔|吧|啊|呀)?$")
+LAST = re.compile(r"最后(?:一|那|这)?(?:个|单|笔|条)|最下面")
+PUNCTUATION = re.compile(r"[\s，。！？,.!?~～、]+")
+
+
+@dataclass(frozen=True)
+class OrderOffer:
+    """The orders the bot offered as buttons, in order, and the intent their buttons send."""
+
+    intent: str
+    orders: List[Dict[str, str]]
+    buttons: List[Dict[str, Any]] = field(default_factory=list)
+
+
+def _user_index(events: List[Dict[str, Any]]) -> int:
+    return max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+
+
+def offered_orders(events: List[Dict[str, Any]]) -> Optional[OrderOffer]:
+    """The 'which order?' buttons of the bot's messages right before the latest user message."""
+    latest = _user_index(events)
+    previous = _user_index(events[:latest]) if latest > 0 else -1
+    for event in reversed(events[previous + 1:latest]):
+        if event.get("event") != "bot":
+            continue
+        buttons = (event.get("data") or {}).get("buttons") or []
+        matches = [ORDER_BUTTON.match(str(b.get("payload") or "")) for b in buttons]
+        orders = [{"order_no": m.group(2), "item_summary": TITLE_STATUS.sub("", str(b.get("title")))}
+                  for m, b in zip(matches, buttons) if m]
+        if orders:
+            intent = next(m.group(1) for m in matches if m)
+            return OrderOffer(intent, orders, buttons)
+    return None
+
+
+def ordinal(text: str, count: int) -> Optional[int]:
+    """The 0-based position '1' / '第二个' / '最后一个' points at, if within `count`."""
+    plain = PUNCTUATION.sub("", unicodedata.normalize("NFKC", text))
+    position = None
+    found = ORDINAL_ANYWHERE.search(plain) or ORDINAL_ALONE.match(plain)
+    if found:
+        raw = found.group(1)
+        position = NUMERALS.get(raw) or int(raw)
+    elif LAST.search(plain):
+        position = count
+    if position is None or not 1 <= position <= count:
+        return None
+    return position - 1
+
+
+def chosen_order(text: str, offer: OrderOffer) -> Optional[str]:
+    """The offered order the answer picks: by number, by position, or by naming its product."""
+    order_no = extract_order_no(text)
+    numbers = [o["order_no"] for o in offer.orders]
+    if order_no in numbers:
+        return order_no
+    position = ordinal(text, len(numbers))
+    if position is not None:
+        return numbers[position]
+    named = orders_mentioned([text], offer.orders)
+    return named[0]["order_no"] if len(named) == 1 else None
+
+
+def picked_text(order_no: str, orders: List[Dict[str, str]]) -> str:
+    """'好的，是订单 KF…（戴森吹风机 HD15）。' — which order the bot took the answer to mean."""
+    summary = next((o["item_summary"] for o in orders if o["order_no"] == order_no), "")
+    return f"好的，是订单 {order_no}（{summary}）。" if summary else f"好的，是订单 {order_no}。"
+
+
+def offer_orders(dispatcher: CollectingDispatcher, text: str,
+                 buttons: List[Dict[str, Any]]) -> EventType:
+    """Ask 'which order?' with a button per order; the event marks the question as open."""
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return SlotSet(OFFER_SLOT, True)
+
+
+def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """Do what the tapped button would have done, or ask again; None when no order was offered."""
+    offer = offered_orders(tracker.events)
+    if offer is None or offer.intent not in PURPOSE_ACTIONS:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    picked = chosen_order(text, offer) or extract_order_no(text)
+    if picked is None:
+        return [offer_orders(dispatcher, NOT_PICKED, offer.buttons)]
+    if offer.intent != "order_status":
+        dispatcher.utter_message(text=picked_text(picked, offer.orders))
+    return [SlotSet(OFFER_SLOT, False), SlotSet("order_no", picked),
+            FollowupAction(PURPOSE_ACTIONS[offer.intent])]
+
+
+class ActionAnswerChoice(Action):
+    """A typed answer right after 'which order?'; otherwise what the message means by itself."""
+
+    def name(self) -> Text:
+        return "action_answer_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events = answer_offer(dispatcher, tracker)
+        if events is not None:
+            return events
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "rate":
+            dispatcher.utter_message(response="utter_thanks_for_rating")
+            return [SlotSet(OFFER_SLOT, False)]
+        if intent == "inform":
+            return [SlotSet(OFFER_SLOT, False), FollowupAction("action_order_status")]
+        return [SlotSet(OFFER_SLOT, False), FollowupAction("action_fallback")]
