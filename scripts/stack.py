@@ -115,7 +115,8 @@ class StackConfig:
             tracker_db=work_dir / "tracker.sqlite3",
             service_token=secrets.token_urlsafe(24),
             token_secret=secrets.token_urlsafe(24),
-            rasa_api_token=secrets.token_urlsafe(24),
+            # Starts with "-" on purpose: every test run proves such a token reaches Rasa intact.
+            rasa_api_token="-" + secrets.token_urlsafe(24),
             log_dir=work_dir / "log",
             model_path=model_path,
         )
@@ -240,7 +241,8 @@ class Stack:
             Process("actions", [rasa, "run", "actions", "--actions", "bot.actions",
                                 "--port", str(c.actions_port)],
                     f"{c.actions_url}/health", c.log_dir / "actions.log"),
-            Process("rasa", [rasa, "run", "--enable-api", "--auth-token", c.rasa_api_token,
+            # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
+            Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",
                              "--interface", c.host, "--port", str(c.rasa_port),
                              "--model", str(c.model_path), "--endpoints", "endpoints.yml",
                              "--credentials", "credentials.yml"],
