@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.customer_action import customer_actions
+from bot.actions.fallback import ActionFallback
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no
 
-# True after a 'which order?' question: rules then send a bare number or order number here.
+# True once a 'which order?' question was asked: rules then send a bare number, an order number or
+# an unclear message to action_answer_choice, which checks the bot's last message. It is never
+# reset, so the rule that ran the action also predicts the end of the turn.
 OFFER_SLOT = "order_choice_offered"
 # What the offered buttons would have done when tapped.
 PURPOSE_ACTIONS = {"order_status": "action_order_status", "modify_order": "action_modify_order",
@@ -104,7 +108,18 @@ def offer_orders(dispatcher: CollectingDispatcher, text: str,
     return SlotSet(OFFER_SLOT, True)
 
 
-def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+async def run_in_turn(action: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any], **slots: Any) -> List[EventType]:
+    """Run `action` as part of this action, seeing `slots` already set, so the rule that ran this
+    action also ends the turn (a follow-up action would leave the next step unpredicted)."""
+    view = tracker.copy()
+    view.slots.update(slots)
+    return [SlotSet(name, value) for name, value in slots.items()] + list(
+        await action.run(dispatcher, view, domain))
+
+
+async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: Dict[Text, Any]) -> Optional[List[EventType]]:
     """Do what the tapped button would have done, or ask again; None when no order was offered."""
     offer = offered_orders(tracker.events)
     if offer is None or offer.intent not in PURPOSE_ACTIONS:
@@ -115,8 +130,8 @@ def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
         return [offer_orders(dispatcher, NOT_PICKED, offer.buttons)]
     if offer.intent != "order_status":
         dispatcher.utter_message(text=picked_text(picked, offer.orders))
-    return [SlotSet(OFFER_SLOT, False), SlotSet("order_no", picked),
-            FollowupAction(PURPOSE_ACTIONS[offer.intent])]
+    action = customer_actions()[PURPOSE_ACTIONS[offer.intent]]
+    return await run_in_turn(action, dispatcher, tracker, domain, order_no=picked)
 
 
 class ActionAnswerChoice(Action):
@@ -127,13 +142,14 @@ class ActionAnswerChoice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events = answer_offer(dispatcher, tracker)
+        events = await answer_offer(dispatcher, tracker, domain)
         if events is not None:
             return events
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "rate":
             dispatcher.utter_message(response="utter_thanks_for_rating")
-            return [SlotSet(OFFER_SLOT, False)]
+            return []
         if intent == "inform":
-            return [SlotSet(OFFER_SLOT, False), FollowupAction("action_order_status")]
-        return [SlotSet(OFFER_SLOT, False), FollowupAction("action_fallback")]
+            return await run_in_turn(customer_actions()["action_order_status"], dispatcher,
+                                     tracker, domain)
+        return list(await ActionFallback().run(dispatcher, tracker, domain))

@@ -1,14 +1,9 @@
-"""Not understood: ask to rephrase once; twice in a row, offer a person and show what works.
-
-Right after a 'which order?' question the message is first tried as the answer to it.
-"""
+"""Not understood: ask to rephrase once; twice in a row, offer a person and show what works."""
 
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-
-from bot.actions.choices import answer_offer
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -51,9 +46,6 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        answered = answer_offer(dispatcher, tracker)
-        if answered is not None:
-            return answered
         if misunderstood_twice(tracker.events):
             dispatcher.utter_message(text=OFFER_PERSON, buttons=OFFER_BUTTONS)
         else:
