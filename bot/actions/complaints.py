@@ -296,7 +296,7 @@ async def present_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, crm
     remedy = proposal["remedy"]
     if remedy.get("kind") == "escalate":
         return await hand_off(dispatcher, tracker, crm, customer_id, "complaint_escalated", number,
-                              lead_in=f"{remedy.get('description', '')}\n")
+                              lead_in=f"这件事需要专人处理：{remedy.get('description', '')}。\n")
     dispatcher.utter_message(
         text=f"针对您的情况，我们可以为您：{remedy['description']}\n您看这样处理可以吗？",
         buttons=REMEDY_BUTTONS,
