@@ -1,7 +1,7 @@
 """Answers to 'which order?' typed instead of tapped: '1', '第二个', '吹风机那个', or the number.
 
-The offer is read back from the buttons of the bot's last message, so nothing extra is stored and
-an answer only counts right after the question.
+The offer is read back from the buttons of the bot's last message, so an answer only counts right
+after the question; the `order_choice_offered` slot merely lets the dialogue rules route here.
 """
 
 import re
