@@ -44,7 +44,7 @@ def ensure_model(progress=print) -> Path:
     if target.exists():
         progress(f"==> 模型未变化，复用 {target.relative_to(REPO)}")
         return target
-    progress("==> 训练数据或配置有变化，开始训练模型（2 核机器上首次约 7–9 分钟）…")
+    progress("==> 训练数据或配置有变化，开始训练模型（2 核机器上首次约 6–9 分钟）…")
     started = time.monotonic()
     subprocess.run(
         [str(VENV_BIN / "rasa"), "train", "--data", "bot/data", "--config", "config.yml",
