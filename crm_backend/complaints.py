@@ -17,7 +17,8 @@ CATEGORY_LABELS: Dict[str, str] = {
     "after_sales": "售后问题",
     "other": "其他",
 }
-SEVERITY_LABELS: Dict[str, str] = {"low": "轻微", "medium": "一般", "high": "严重"}
+# The words the customer picks from in chat (bot/actions/complaint_text.py), so staff read the same.
+SEVERITY_LABELS: Dict[str, str] = {"low": "一般", "medium": "比较严重", "high": "非常严重"}
 STEP_CODES: Dict[int, str] = {1: "vent", 2: "record", 3: "remedy", 4: "follow_up"}
 STEP_LABELS: Dict[str, str] = {"vent": "倾听", "record": "记录", "remedy": "方案", "follow_up": "跟踪"}
 STATUS_LABELS: Dict[str, str] = {
