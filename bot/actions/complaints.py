@@ -160,7 +160,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_order_no": NO_ORDER}
         order_no = extract_order_no(str(value or ""))
         if order_no is None and customer_id is not None:
-            order_no = await _order_named(tracker, int(customer_id), dispatcher)
+            order_no = _order_named(tracker, dispatcher)
         if order_no is None:
             return _order_not_given(tracker, dispatcher)
         if customer_id is not None:
@@ -205,31 +205,32 @@ class ValidateComplaintForm(FormValidationAction):
         return {"complaint_expectation": ct.normalise_expectation(text) or text or None}
 
 
-async def _suggestions(tracker: Tracker, customer_id: int) -> tuple:
-    """The customer's recent orders and, when the complaint names exactly one of them by its
-    product, that one (else None)."""
+def _suggested(tracker: Tracker, orders: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The one order among `orders` whose product the complaint's words name, if exactly one."""
+    named = orders_mentioned(_words(tracker), orders)
+    return named[0] if len(named) == 1 else None
+
+
+async def _recent_orders(customer_id: int) -> List[Dict[str, Any]]:
     try:
         async with CRMClient(ActionSettings.from_env()) as crm:
-            orders = await crm.recent_orders(customer_id, limit=5)
+            return await crm.recent_orders(customer_id, limit=5)
     except CRMUnavailable:
-        return [], None
-    named = orders_mentioned(_words(tracker), orders)
-    return orders, named[0] if len(named) == 1 else None
+        return []
 
 
-async def _order_named(tracker: Tracker, customer_id: int,
-                       dispatcher: CollectingDispatcher) -> Optional[str]:
+def _order_named(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[str]:
     """The offered order meant by '2', '吹风机那单', or a yes to the one the complaint named."""
     offer = offered_orders(tracker.events)
-    orders = offer.orders if offer else []
-    picked = chosen_order(_latest_text(tracker), offer) if offer else None
+    if offer is None:
+        return None
+    picked = chosen_order(_latest_text(tracker), offer)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if picked is None and intent == "affirm":
-        orders, suggested = await _suggestions(tracker, customer_id)
+        suggested = _suggested(tracker, offer.orders)
         picked = suggested["order_no"] if suggested else None
-    if picked is None:
-        return None
-    dispatcher.utter_message(text=picked_text(picked, orders))
+    if picked is not None:
+        dispatcher.utter_message(text=picked_text(picked, offer.orders))
     return picked
 
 
@@ -260,7 +261,8 @@ class ActionAskComplaintOrderNo(Action):
         if customer_id is None:
             dispatcher.utter_message(text="请告诉我相关的订单号（KF 开头的 14 位编号），我来帮您登记。")
             return []
-        orders, suggested = await _suggestions(tracker, int(customer_id))
+        orders = await _recent_orders(int(customer_id))
+        suggested = _suggested(tracker, orders)
         if suggested is not None:
             orders = [suggested] + [o for o in orders if o is not suggested]
             text = f"您说的是这笔「{suggested['item_summary']}」的订单吗？点选确认，或选其他订单："
