@@ -268,11 +268,7 @@ class ActionAskComplaintOrderNo(Action):
             text = f"您说的是这笔「{suggested['item_summary']}」的订单吗？点选确认，或选其他订单："
         else:
             text = "是哪一笔订单出的问题呢？点选、回复序号（如「1」）或直接发订单号："
-        buttons = [
-            {"title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",
-             "payload": f'/inform{{"order_no":"{o["order_no"]}"}}'}
-            for o in orders
-        ]
+        buttons = [order_replies.order_button(o, "inform") for o in orders]
         buttons.append({"title": "不涉及具体订单", "payload": f'/inform{{"complaint_order_no":"{NO_ORDER}"}}'})
         dispatcher.utter_message(text=text, buttons=buttons)
         return []

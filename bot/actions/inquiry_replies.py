@@ -6,7 +6,7 @@ Plain functions of the CRM's data (no Rasa, no I/O), so they are unit-tested dir
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from bot.actions.order_replies import short_time
+from bot.actions.order_replies import order_button, short_time
 from bot.actions.parsing import MOBILE, normalise
 
 Buttons = List[Dict[str, str]]
@@ -36,13 +36,6 @@ def when(iso: Any) -> str:
         return short_time(iso)
     except ValueError:
         return iso
-
-
-def order_button(order: Dict[str, Any], intent: str) -> Dict[str, str]:
-    return {
-        "title": f"{order['order_no']} {order.get('item_summary', '')}（{order.get('status_label', '')}）",
-        "payload": f'/{intent}{{"order_no":"{order["order_no"]}"}}',
-    }
 
 
 # ------------------------------------------------------------------ refunds

@@ -58,14 +58,16 @@ def describe_order(order: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def order_button(order: Dict[str, Any], intent: str) -> Dict[str, str]:
+    """One order offered as a button that sends `intent` with its number (bot/actions/choices.py
+    reads these back when the customer types the answer instead)."""
+    return {
+        "title": f"{order['order_no']} {order.get('item_summary', '')}（{order.get('status_label', '')}）",
+        "payload": f'/{intent}{{"order_no":"{order["order_no"]}"}}',
+    }
+
+
 def choose_order(orders: List[Dict[str, Any]]) -> Tuple[str, List[Dict[str, str]]]:
     """Ask which of several recent orders is meant, offering each as a button."""
     text = "您最近有几笔订单，想查哪一笔呢？点选、回复序号（如「1」）或直接发订单号给我都可以："
-    buttons = [
-        {
-            "title": f"{o['order_no']} {o['item_summary']}（{o['status_label']}）",
-            "payload": f'/order_status{{"order_no":"{o["order_no"]}"}}',
-        }
-        for o in orders
-    ]
-    return text, buttons
+    return text, [order_button(o, "order_status") for o in orders]
