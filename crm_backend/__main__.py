@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import demo, migrate, seed
 from .app import create_app
+from .clock import SystemClock
 from .config import CRMConfig
 from .db import create_engine, create_sessionmaker
 from .loyalty_cli import add_loyalty_commands
@@ -85,7 +86,8 @@ def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
         print(f"客户 {args.customer_id} 不存在", file=sys.stderr)
         return 2
     ttl = args.ttl or config.customer_token_ttl
-    print(issue_customer_token(config.token_secret, args.customer_id, ttl))
+    print(issue_customer_token(config.token_secret, args.customer_id, ttl,
+                               SystemClock().now()))
     return 0
 
 

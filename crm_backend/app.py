@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from aiohttp import web
 
 from .api import customers, health, identity, orders, products
 from .api.complaint_routes import add_complaint_routes
 from .api.loyalty_routes import add_loyalty_routes
 from .auth import SERVICE_TOKEN_KEY, service_auth_middleware
+from .clock import Clock, SystemClock
 from .config import CRMConfig
 from .daily_runner import start_daily_jobs, stop_daily_jobs
 from .db import create_engine, create_sessionmaker
 from .errors import error_middleware
-from .state import CONFIG_KEY, ENGINE_KEY, SESSIONS_KEY
+from .state import CLOCK_KEY, CONFIG_KEY, ENGINE_KEY, SESSIONS_KEY
 
 
 async def _open_database(app: web.Application) -> None:
@@ -27,13 +30,14 @@ async def _close_database(app: web.Application) -> None:
     await app[ENGINE_KEY].dispose()
 
 
-def create_app(config: CRMConfig) -> web.Application:
-    """Build the CRM web application for `config`."""
+def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Application:
+    """Build the CRM web application for `config`; every "now" comes from `clock`."""
     app = web.Application(
         middlewares=[error_middleware, service_auth_middleware],
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG_KEY] = config
+    app[CLOCK_KEY] = clock or SystemClock()
     app[SERVICE_TOKEN_KEY] = config.service_token
     app.on_startup.append(_open_database)
     app.on_startup.append(start_daily_jobs)

@@ -8,16 +8,16 @@ from typing import Optional
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Customer
-from .timeutil import utcnow
+
 
 
 async def mark_bad_faith(session: AsyncSession, customer: Customer, *, is_bad_faith: bool,
-                         reason: Optional[str], staff: str, now: Optional[datetime] = None
+                         reason: Optional[str], staff: str, now: datetime
                          ) -> Customer:
     """Set the flag with its reason and the staff member; the caller commits."""
     customer.is_bad_faith = is_bad_faith
     customer.bad_faith_reason = reason if is_bad_faith else None
     customer.bad_faith_marked_by = staff
-    customer.bad_faith_marked_at = now or utcnow()
+    customer.bad_faith_marked_at = now
     await session.flush()
     return customer

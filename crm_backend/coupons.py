@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .idempotent import insert_once
 from .models import Coupon
-from .timeutil import utcnow
 
 
 def coupon_code(idempotency_key: str) -> str:
@@ -28,12 +26,11 @@ async def issue_coupon(
     reason: str,
     idempotency_key: str,
     valid_days: int,
-    now: Optional[datetime] = None,
+    now: datetime,
 ) -> Coupon:
     """Issue one coupon per key; a repeat returns the first coupon and writes nothing."""
     if value_fen <= 0 or min_spend_fen < 0 or valid_days <= 0:
         raise ValueError("coupon value and validity must be positive")
-    moment = now or utcnow()
     coupon = Coupon(
         customer_id=customer_id,
         code=coupon_code(idempotency_key),
@@ -42,8 +39,8 @@ async def issue_coupon(
         status="active",
         reason=reason,
         idempotency_key=idempotency_key,
-        expires_at=moment + timedelta(days=valid_days),
-        created_at=moment,
+        expires_at=now + timedelta(days=valid_days),
+        created_at=now,
     )
     stored, _created = await insert_once(session, coupon)
     return stored

@@ -21,8 +21,7 @@ from .models import DailyJobRun
 from .rewards_policy import RewardsPolicy, load_rewards_policy
 from .risk_policy import RiskPolicy, load_risk_policy
 from .risk_scan import scan
-from .state import CONFIG_KEY, SESSIONS_KEY
-from .timeutil import utcnow
+from .state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ async def _loop(app: web.Application, hour: int) -> None:
     config = app[CONFIG_KEY]
     while True:
         try:
-            done = await run_daily_jobs(app[SESSIONS_KEY], utcnow(), hour,
+            done = await run_daily_jobs(app[SESSIONS_KEY], app[CLOCK_KEY].now(), hour,
                                         load_rewards_policy(config.rewards_policy_path),
                                         load_risk_policy(config.risk_policy_path))
             if done.days:
@@ -75,7 +74,7 @@ async def _loop(app: web.Application, hour: int) -> None:
             raise
         except Exception:
             log.exception("daily jobs pass failed; retried at the next wake-up")
-        now = utcnow()
+        now = app[CLOCK_KEY].now()
         wait = (next_run_at(now, hour) - now).total_seconds()
         await asyncio.sleep(min(max(wait, 1.0), MAX_SLEEP_SECONDS))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -12,6 +11,7 @@ from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
 from .background import cancel_task
+from .clock import Clock
 from .config import CRMConfig
 from .followup_store import claim, complaint_number, due_ids, mark_failed, mark_fired
 from .followups import firing_lease
@@ -20,8 +20,8 @@ from .rasa_trigger import (RasaEndpoint, TriggerFailed, bot_messages, follow_up_
                            trigger_follow_up)
 from .remedies import FollowUpTiming
 from .remedy_policy import load_remedy_table
-from .state import CONFIG_KEY, SESSIONS_KEY
-from .timeutil import beijing_iso, utcnow
+from .state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
+from .timeutil import beijing_iso
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,10 @@ def rasa_endpoint(config: CRMConfig) -> Optional[RasaEndpoint]:
 
 
 async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: RasaEndpoint,
-                    follow_up_id: int, now: datetime, timing: FollowUpTiming
+                    follow_up_id: int, clock: Clock, timing: FollowUpTiming
                     ) -> Optional[Dict[str, Any]]:
     """Claim and fire one follow-up; None when another process claimed it first."""
+    now = clock.now()
     async with sessions() as db:
         if not await claim(db, follow_up_id, now, firing_lease(now, rasa.timeout_seconds)):
             return None
@@ -52,13 +53,13 @@ async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa:
         try:
             answer = await trigger_follow_up(client, rasa, follow_up.conversation_id, trigger)
         except TriggerFailed as exc:
-            status, retry_at = await mark_failed(db, follow_up, str(exc), utcnow(), timing)
+            status, retry_at = await mark_failed(db, follow_up, str(exc), clock.now(), timing)
             log.warning("follow-up %s (%s %s) failed (attempt %s): %s", follow_up_id,
                         trigger.intent, trigger.entities, follow_up.attempts, exc)
             outcome.update(status=status, error=str(exc),
                            retry_at=beijing_iso(retry_at) if retry_at else None)
         else:
-            await mark_fired(db, follow_up, answer, utcnow())
+            await mark_fired(db, follow_up, answer, clock.now())
             log.info("follow-up %s (%s %s) fired", follow_up_id, trigger.intent, trigger.entities)
             outcome.update(status="fired", messages=bot_messages(answer))
         outcome["attempts"] = follow_up.attempts
@@ -66,12 +67,11 @@ async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa:
 
 
 async def run_due(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: RasaEndpoint,
-                  timing: FollowUpTiming, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
-    """One scheduler pass: fire every follow-up due at `now`; what happened to each."""
-    moment = now or utcnow()
+                  timing: FollowUpTiming, clock: Clock) -> List[Dict[str, Any]]:
+    """One scheduler pass: fire every follow-up due now by `clock`; what happened to each."""
     async with sessions() as db:
-        ids = await due_ids(db, moment)
-    results = [await _fire_one(sessions, client, rasa, fid, moment, timing) for fid in ids]
+        ids = await due_ids(db, clock.now())
+    results = [await _fire_one(sessions, client, rasa, fid, clock, timing) for fid in ids]
     return [r for r in results if r is not None]
 
 
@@ -82,7 +82,7 @@ async def run_app_pass(app: web.Application, client: aiohttp.ClientSession
     rasa = rasa_endpoint(config)
     assert rasa is not None
     timing = load_remedy_table(config.remedies_policy_path).follow_up
-    return await run_due(app[SESSIONS_KEY], client, rasa, timing)
+    return await run_due(app[SESSIONS_KEY], client, rasa, timing, app[CLOCK_KEY])
 
 
 async def _loop(app: web.Application) -> None:

@@ -19,7 +19,8 @@ from .risk_policy import load_risk_policy
 from .risk_scan import scan
 from .tier_policy import load_tier_policy
 from .tiering import recompute_all, recompute_tier
-from .timeutil import BEIJING, utcnow
+from .clock import SystemClock
+from .timeutil import BEIJING
 
 log = logging.getLogger("crm_backend")
 T = TypeVar("T")
@@ -51,11 +52,13 @@ def cmd_tiers_recompute(config: CRMConfig, args: argparse.Namespace) -> int:
     """`tiers recompute [--customer ID]`: regrade one or every customer."""
     policy = load_tier_policy(config.tiers_policy_path)
     rewards = load_rewards_policy(config.rewards_policy_path)
+    now = SystemClock().now()
 
     async def work(session: AsyncSession) -> list:
         if args.customer is not None:
-            return [await recompute_tier(session, args.customer, policy=policy, rewards=rewards)]
-        return await recompute_all(session, policy=policy)
+            return [await recompute_tier(session, args.customer, now, policy=policy,
+                                         rewards=rewards)]
+        return await recompute_all(session, now, policy=policy)
 
     try:
         results = _in_session(config, work)
@@ -73,7 +76,7 @@ def cmd_tiers_recompute(config: CRMConfig, args: argparse.Namespace) -> int:
 
 def cmd_rewards_daily(config: CRMConfig, args: argparse.Namespace) -> int:
     """`rewards daily [--date YYYY-MM-DD]`: grant birthday and anniversary points (idempotent)."""
-    today = args.date or utcnow().astimezone(BEIJING).date()
+    today = args.date or SystemClock().now().astimezone(BEIJING).date()
     policy = load_rewards_policy(config.rewards_policy_path)
     grants = _in_session(config, lambda s: grant_daily_rewards(s, today, policy))
     log.info("%s：生日/周年积分 %d 笔（重复运行不会重复发放）", today.isoformat(), len(grants))
@@ -82,7 +85,7 @@ def cmd_rewards_daily(config: CRMConfig, args: argparse.Namespace) -> int:
 
 def cmd_risk_scan(config: CRMConfig, args: argparse.Namespace) -> int:
     """`risk scan [--now ISO]`: assess every customer and raise or refresh risk flags."""
-    now = args.now or utcnow()
+    now = args.now or SystemClock().now()
     policy = load_risk_policy(config.risk_policy_path)
     result = _in_session(config, lambda s: scan(s, now, policy))
     log.info("已扫描 %d 位客户，%d 位有风险标记", result.scanned, len(result.flagged))

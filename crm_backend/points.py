@@ -12,7 +12,6 @@ from . import ledger
 from .idempotent import insert_once
 from .models import PointsEntry
 from .rewards_policy import RewardsPolicy, current_rewards_policy
-from .timeutil import utcnow
 
 
 async def grant_points_once(
@@ -24,16 +23,15 @@ async def grant_points_once(
     source: str,
     idempotency_key: str,
     expires_at: Optional[datetime] = None,
-    now: Optional[datetime] = None,
+    now: datetime,
     policy: Optional[RewardsPolicy] = None,
 ) -> Tuple[PointsEntry, bool]:
     """Like `grant_points`, also telling whether this call wrote the entry."""
     if points == 0:
         raise ValueError("a ledger entry must change the balance")
-    moment = now or utcnow()
     if expires_at is None and points > 0:
         months = (policy or current_rewards_policy()).expiry_months
-        expires_at = ledger.expiry_for(moment, months)
+        expires_at = ledger.expiry_for(now, months)
     entry = PointsEntry(
         customer_id=customer_id,
         delta=points,
@@ -41,7 +39,7 @@ async def grant_points_once(
         source=source,
         idempotency_key=idempotency_key,
         expires_at=expires_at if points > 0 else None,
-        created_at=moment,
+        created_at=now,
     )
     return await insert_once(session, entry)
 
@@ -55,7 +53,7 @@ async def grant_points(
     source: str,
     idempotency_key: str,
     expires_at: Optional[datetime] = None,
-    now: Optional[datetime] = None,
+    now: datetime,
     policy: Optional[RewardsPolicy] = None,
 ) -> PointsEntry:
     """Add one ledger entry exactly once per key (a repeat returns the first entry, writes nothing).
@@ -79,18 +77,18 @@ async def ledger_lines(session: AsyncSession, customer_id: int) -> List[ledger.L
 
 
 async def points_balance(
-    session: AsyncSession, customer_id: int, now: Optional[datetime] = None
+    session: AsyncSession, customer_id: int, now: datetime
 ) -> int:
     """Spendable points: the ledger summed at `now`, expired grants left out."""
-    return ledger.balance(await ledger_lines(session, customer_id), now or utcnow())
+    return ledger.balance(await ledger_lines(session, customer_id), now)
 
 
 async def expiring_points(
-    session: AsyncSession, customer_id: int, within_days: int, now: Optional[datetime] = None
+    session: AsyncSession, customer_id: int, within_days: int, now: datetime
 ) -> Optional[ledger.Expiring]:
     """Unspent points lapsing within `within_days`, or None."""
     lines = await ledger_lines(session, customer_id)
-    return ledger.expiring(lines, now or utcnow(), within_days)
+    return ledger.expiring(lines, now, within_days)
 
 
 async def recent_entries(session: AsyncSession, customer_id: int, limit: int = 10

@@ -15,7 +15,6 @@ from .models import Coupon, Customer, PointsEntry
 from .points import grant_points, points_balance
 from .rewards import decide_redemption
 from .rewards_policy import CatalogueReward, RewardsPolicy
-from .timeutil import utcnow
 
 
 class InsufficientPoints(Exception):
@@ -58,23 +57,22 @@ async def _previous(session: AsyncSession, customer_id: int, key: str) -> Option
 
 async def redeem(session: AsyncSession, *, customer_id: int, reward: CatalogueReward,
                  idempotency_key: str, policy: RewardsPolicy,
-                 now: Optional[datetime] = None) -> Redemption:
+                 now: datetime) -> Redemption:
     """Debit the points and issue the coupon, or return the earlier result for the same key."""
-    moment = now or utcnow()
     key = _keys(idempotency_key)
     await session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
     earlier = await _previous(session, customer_id, key)
     if earlier is not None:
-        return Redemption(earlier, reward.title, await points_balance(session, customer_id, moment),
+        return Redemption(earlier, reward.title, await points_balance(session, customer_id, now),
                           False)
-    decision = decide_redemption(await points_balance(session, customer_id, moment), reward)
+    decision = decide_redemption(await points_balance(session, customer_id, now), reward)
     if not decision.allowed:
         raise InsufficientPoints(decision.message, decision.balance, decision.needed)
     await grant_points(session, customer_id=customer_id, points=-reward.points_cost,
                        reason=f"兑换{reward.title}", source="redemption", idempotency_key=key,
-                       now=moment, policy=policy)
+                       now=now, policy=policy)
     coupon = await issue_coupon(session, customer_id=customer_id, value_fen=reward.value_fen,
                                 min_spend_fen=reward.min_spend_fen, reason=f"积分兑换：{reward.title}",
-                                idempotency_key=key, valid_days=reward.valid_days, now=moment)
-    return Redemption(coupon, reward.title, await points_balance(session, customer_id, moment),
+                                idempotency_key=key, valid_days=reward.valid_days, now=now)
+    return Redemption(coupon, reward.title, await points_balance(session, customer_id, now),
                       True)

@@ -13,7 +13,6 @@ from .models import Complaint, Customer, Order, RiskFlag, RiskSignal, Satisfacti
 from .risk import SIGNALS, RiskAssessment, RiskFacts, assess, silence_after_regular_buying
 from .risk_policy import RiskPolicy, current_risk_policy
 from .tiers import VALUE_STATUSES
-from .timeutil import utcnow
 
 
 class UnknownSignal(ValueError):
@@ -106,7 +105,7 @@ async def record_risk_signal(
     detail: str,
     conversation_id: Optional[str],
     idempotency_key: str,
-    now: Optional[datetime] = None,
+    now: datetime,
     policy: Optional[RiskPolicy] = None,
 ) -> RiskFlag:
     """Record a signal once per key and raise or update the customer's open risk flag.
@@ -116,12 +115,11 @@ async def record_risk_signal(
     """
     if signal not in SIGNALS:
         raise UnknownSignal(f"unknown risk signal {signal!r}")
-    moment = now or utcnow()
     rules = policy or current_risk_policy()
     await _lock_customer(session, customer_id)
     await insert_once(session, RiskSignal(
         customer_id=customer_id, signal=signal, detail=detail[:255],
-        conversation_id=conversation_id, idempotency_key=idempotency_key, created_at=moment,
+        conversation_id=conversation_id, idempotency_key=idempotency_key, created_at=now,
     ))
-    facts = await gather_facts(session, customer_id, moment, rules)
-    return await store_assessment(session, customer_id, assess(facts, rules), moment)
+    facts = await gather_facts(session, customer_id, now, rules)
+    return await store_assessment(session, customer_id, assess(facts, rules), now)

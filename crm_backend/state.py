@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import sessionmaker
 
+from .clock import Clock
 from .config import CRMConfig
 
 CONFIG_KEY = web.AppKey("config", CRMConfig)
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 SESSIONS_KEY = web.AppKey("sessions", sessionmaker)
+CLOCK_KEY = web.AppKey("clock", Clock)
 
 
 def session(request: web.Request) -> AsyncSession:
     """A new database session for this request (use as `async with`)."""
     return request.app[SESSIONS_KEY]()
+
+
+def now(request: web.Request) -> datetime:
+    """The current time by the app's clock."""
+    return request.app[CLOCK_KEY].now()

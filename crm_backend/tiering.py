@@ -15,7 +15,7 @@ from .points import grant_points
 from .rewards_policy import RewardsPolicy, current_rewards_policy
 from .tier_policy import TierPolicy, current_tier_policy
 from .tiers import compute_tier, is_upgrade, summarise_orders
-from .timeutil import BEIJING, utcnow
+from .timeutil import BEIJING
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def _upgrade_bonus(session: AsyncSession, customer: Customer, now: datetim
 
 
 async def recompute_tier(
-    session: AsyncSession, customer_id: int, now: Optional[datetime] = None,
+    session: AsyncSession, customer_id: int, now: datetime,
     policy: Optional[TierPolicy] = None, rewards: Optional[RewardsPolicy] = None,
 ) -> TierResult:
     """Grade one customer from their orders, store tier, reason and time; the caller commits.
@@ -69,26 +69,25 @@ async def recompute_tier(
     A change is written to the tier history; an upgrade grants the policy's bonus points.
     Raises LookupError for an unknown customer.
     """
-    moment = now or utcnow()
     rules = policy or current_tier_policy()
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise LookupError(f"customer {customer_id} does not exist")
-    spent, count, last = await spend_summary(session, customer_id, moment, rules)
-    tier, reason = compute_tier(spent, count, last, moment, rules.thresholds)
+    spent, count, last = await spend_summary(session, customer_id, now, rules)
+    tier, reason = compute_tier(spent, count, last, now, rules.thresholds)
     old = customer.tier
     changed = tier != old
-    customer.tier, customer.tier_reason, customer.tier_computed_at = tier, reason, moment
+    customer.tier, customer.tier_reason, customer.tier_computed_at = tier, reason, now
     if changed:
         session.add(TierChange(customer_id=customer_id, old_tier=old, new_tier=tier,
-                               reason=reason, computed_at=moment))
+                               reason=reason, computed_at=now))
         if is_upgrade(old, tier):
-            await _upgrade_bonus(session, customer, moment, rewards or current_rewards_policy())
+            await _upgrade_bonus(session, customer, now, rewards or current_rewards_policy())
     await session.flush()
-    return TierResult(customer_id, old, tier, reason, changed, moment)
+    return TierResult(customer_id, old, tier, reason, changed, now)
 
 
-async def recompute_all(session: AsyncSession, now: Optional[datetime] = None,
+async def recompute_all(session: AsyncSession, now: datetime,
                         policy: Optional[TierPolicy] = None) -> List[TierResult]:
     """Recompute every customer's tier (one policy read for the whole run)."""
     rules = policy or current_tier_policy()

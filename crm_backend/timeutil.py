@@ -7,11 +7,6 @@ from datetime import date, datetime, time, timedelta, timezone
 BEIJING = timezone(timedelta(hours=8), name="Asia/Shanghai")
 
 
-def utcnow() -> datetime:
-    """Current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
-
-
 def beijing_iso(value: datetime) -> str:
     """ISO-8601 text in Beijing time with an explicit +08:00 offset."""
     if value.tzinfo is None:

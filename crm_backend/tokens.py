@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import warnings
 from datetime import datetime, timedelta
-from typing import Optional
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
-from .timeutil import utcnow
 
 ISSUER = "kefu-crm"
 AUDIENCE = "kefu-customer"
@@ -22,14 +20,13 @@ class InvalidCustomerToken(Exception):
 
 
 def issue_customer_token(
-    secret: str, customer_id: int, ttl_seconds: int, now: Optional[datetime] = None
+    secret: str, customer_id: int, ttl_seconds: int, now: datetime
 ) -> str:
     """Sign a token naming `customer_id`, valid for `ttl_seconds` from `now`."""
-    issued = now or utcnow()
     claims = {
         "sub": str(customer_id),
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + timedelta(seconds=ttl_seconds)).timestamp()),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
         "iss": ISSUER,
         "aud": AUDIENCE,
     }
@@ -38,11 +35,10 @@ def issue_customer_token(
         return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_customer_token(secret: str, token: str, now: Optional[datetime] = None) -> int:
+def verify_customer_token(secret: str, token: str, now: datetime) -> int:
     """Return the customer id of a valid token or raise `InvalidCustomerToken`."""
     if not isinstance(token, str) or not token:
         raise InvalidCustomerToken("empty token")
-    at = now or utcnow()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureKeyLengthWarning)
@@ -63,7 +59,7 @@ def verify_customer_token(secret: str, token: str, now: Optional[datetime] = Non
     exp = claims["exp"]
     if not isinstance(exp, (int, float)) or not isinstance(claims["iat"], (int, float)):
         raise InvalidCustomerToken("malformed time claims")
-    if at.timestamp() >= exp:
+    if now.timestamp() >= exp:
         raise InvalidCustomerToken("token expired")
     sub = claims["sub"]
     if not isinstance(sub, str) or not sub.isdigit() or not sub.isascii():

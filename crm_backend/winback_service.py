@@ -18,7 +18,7 @@ from .money import fen_to_yuan
 from .points import grant_points
 from .rewards_policy import RewardsPolicy
 from .risk_signals import open_flag, record_risk_signal
-from .timeutil import utcnow
+
 from .winback import WinBackDecision, decide_winback, follow_up_at
 
 OUTCOMES = ("accepted", "declined", "stayed", "left")
@@ -98,11 +98,10 @@ async def _follow_up(session: AsyncSession, attempt: WinBackAttempt, decision: W
 async def start_winback(session: AsyncSession, customer: Customer, *, trigger: str,
                         conversation_id: Optional[str], idempotency_key: str,
                         policy: RewardsPolicy, detail: str = "",
-                        now: Optional[datetime] = None,
+                        now: datetime,
                         delay_override: Optional[int] = None) -> tuple:
     """Decide by tier and carry out once per key, follow-up included; returns
     (attempt, created?). Caller commits."""
-    moment = now or utcnow()
     key = f"winback:{idempotency_key}"
     await session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
     earlier = await by_key(session, WinBackAttempt, key)
@@ -113,17 +112,17 @@ async def start_winback(session: AsyncSession, customer: Customer, *, trigger: s
     if trigger == "churn_language":
         await record_risk_signal(session, customer_id=customer.id, signal="churn_language",
                                  detail=detail, conversation_id=conversation_id,
-                                 idempotency_key=f"{key}:signal", now=moment)
+                                 idempotency_key=f"{key}:signal", now=now)
     decision = decide_winback(customer.tier, bool(customer.is_bad_faith), policy)
     attempt = WinBackAttempt(
         customer_id=customer.id, conversation_id=conversation_id, trigger=trigger,
         tier_used=decision.tier_used, bad_faith_used=decision.bad_faith_used,
-        action=decision.action, idempotency_key=key, created_at=moment,
+        action=decision.action, idempotency_key=key, created_at=now,
     )
-    await _offer(session, attempt, decision, key, moment, policy)
+    await _offer(session, attempt, decision, key, now, policy)
     if decision.alert_staff:
-        attempt.notification_id = (await _notify(session, customer, conversation_id, moment)).id
+        attempt.notification_id = (await _notify(session, customer, conversation_id, now)).id
     stored, created = await insert_once(session, attempt)
     if created:
-        await _follow_up(session, stored, decision, moment, delay_override)
+        await _follow_up(session, stored, decision, now, delay_override)
     return stored, created

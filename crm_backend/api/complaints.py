@@ -11,8 +11,7 @@ from ..remedy_policy import load_remedy_table
 from ..remedies import RemedyTable
 from ..responses import json_response
 from ..satisfaction import Answer, record_answer
-from ..state import CONFIG_KEY, session
-from ..timeutil import utcnow
+from ..state import CONFIG_KEY, now, session
 from . import complaint_params as params
 
 
@@ -30,7 +29,7 @@ async def create(request: web.Request) -> web.Response:
     """Record a complaint (steps 1–2): 201 new, 200 for a reused idempotency key."""
     data = params.new_complaint(await validation.json_object(request))
     async with session(request) as db:
-        complaint, created = await complaint_store.create_complaint(db, data, utcnow())
+        complaint, created = await complaint_store.create_complaint(db, data, now(request))
         await db.commit()
         body = await detail_json(db, complaint)
     return json_response({"complaint": body}, status=201 if created else 200)
@@ -60,7 +59,7 @@ async def correct(request: web.Request) -> web.Response:
     changes = params.corrections(await validation.json_object(request))
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        await complaint_store.correct(db, complaint, changes, utcnow())
+        await complaint_store.correct(db, complaint, changes, now(request))
         await db.commit()
         return json_response({"complaint": await detail_json(db, complaint)})
 
@@ -73,7 +72,7 @@ async def propose(request: web.Request) -> web.Response:
     table = remedy_table(request)
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        proposal = await remedy_execution.propose(db, complaint, alternative, table, utcnow())
+        proposal = await remedy_execution.propose(db, complaint, alternative, table, now(request))
         await db.commit()
     return json_response(proposal)
 
@@ -87,7 +86,7 @@ async def accept(request: web.Request) -> web.Response:
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
         execution, follow_up, created = await remedy_execution.accept(
-            db, complaint, key, table, delay, utcnow())
+            db, complaint, key, table, delay, now(request))
         await db.commit()
         body = {"complaint": await detail_json(db, complaint), "execution": execution,
                 "follow_up": remedy_execution.follow_up_brief(follow_up)}
@@ -100,7 +99,7 @@ async def refuse(request: web.Request) -> web.Response:
     reason = body_fields.optional_text(await validation.json_object(request), "reason")
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        handoff = await remedy_execution.refuse(db, complaint, reason, utcnow())
+        handoff = await remedy_execution.refuse(db, complaint, reason, now(request))
         await db.commit()
         return json_response({"handoff": await describe_handoff(db, handoff),
                               "complaint": await detail_json(db, complaint)})
@@ -117,7 +116,7 @@ async def satisfaction(request: web.Request) -> web.Response:
                     idempotency_key=body_fields.idempotency_key(body))
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        outcome = await record_answer(db, complaint, answer, utcnow())
+        outcome = await record_answer(db, complaint, answer, now(request))
         await db.commit()
         stored = outcome.answer
         result = {

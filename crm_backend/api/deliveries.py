@@ -10,9 +10,9 @@ from ..errors import not_found
 from ..queries import order_detail
 from ..responses import json_response
 from ..serializers import order_detail_json
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tier_policy import load_tier_policy
-from ..timeutil import beijing_iso, utcnow
+from ..timeutil import beijing_iso
 from .complaint_params import moment
 from .loyalty import entry_json, rewards_policy
 from .tiers import result_json
@@ -24,7 +24,7 @@ async def delivered(request: web.Request) -> web.Response:
     """Mark a shipped order delivered: 201 when this call did it, 200 when it already was."""
     order_no = validation.order_no(request.match_info["order_no"])
     body = await validation.json_object(request)
-    at = moment(body.get("delivered_at"), "delivered_at") or utcnow()
+    at = moment(body.get("delivered_at"), "delivered_at") or now(request)
     description = body_fields.optional_text(body, "description") or DEFAULT_DESCRIPTION
     rewards = rewards_policy(request)
     tiers = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)

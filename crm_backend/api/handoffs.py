@@ -9,8 +9,7 @@ from ..errors import bad_request, not_found
 from ..handoffs import STATUS_LABELS
 from ..models import Customer, Handoff
 from ..responses import json_response
-from ..state import session
-from ..timeutil import utcnow
+from ..state import now, session
 from .complaint_params import MAX_CUSTOMER_ID, complaint_number
 
 MAX_QUEUE = 200
@@ -36,7 +35,7 @@ async def create(request: web.Request) -> web.Response:
                 db, complaint_number(raw_number), customer_id)
         handoff, created = await handoff_store.open_handoff(
             db, conversation_id=conversation_id, customer_id=customer_id, reason=reason,
-            idempotency_key=f"handoff:{key}", complaint=complaint, now=utcnow())
+            idempotency_key=f"handoff:{key}", complaint=complaint, now=now(request))
         await db.commit()
         return json_response({"handoff": await handoff_store.describe(db, handoff)},
                              status=201 if created else 200)
@@ -65,6 +64,6 @@ async def close(request: web.Request) -> web.Response:
         if handoff is None:
             raise not_found("转人工记录不存在", code="handoff_not_found")
         if handoff.status != "closed":
-            handoff.status, handoff.closed_at = "closed", utcnow()
+            handoff.status, handoff.closed_at = "closed", now(request)
             await db.commit()
         return json_response({"handoff": await handoff_store.describe(db, handoff)})

@@ -10,7 +10,7 @@ from .. import queries, validation
 from ..errors import ApiError, bad_request
 from ..responses import json_response
 from ..serializers import customer_json
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tokens import InvalidCustomerToken, verify_customer_token
 
 
@@ -31,7 +31,8 @@ async def verify_token(request: web.Request) -> web.Response:
     if not isinstance(token, str):
         raise bad_request("字段 customer_token 必须是字符串", "customer_token")
     try:
-        customer_id = verify_customer_token(request.app[CONFIG_KEY].token_secret, token)
+        customer_id = verify_customer_token(request.app[CONFIG_KEY].token_secret, token,
+                                            now(request))
     except InvalidCustomerToken:
         raise _invalid_token()
     async with session(request) as db:

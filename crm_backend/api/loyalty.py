@@ -16,10 +16,10 @@ from ..points import expiring_points, grant_points_once, points_balance, recent_
 from ..redemption import InsufficientPoints, KeyReused, Redemption, redeem
 from ..responses import json_response
 from ..rewards_policy import CatalogueReward, RewardsPolicy, load_rewards_policy
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tier_policy import load_tier_policy
 from ..tiering import spend_summary
-from ..timeutil import beijing_iso, utcnow
+from ..timeutil import beijing_iso
 
 MAX_GRANT = 100_000
 
@@ -71,11 +71,11 @@ def redemption_json(result: Redemption) -> Dict[str, Any]:
 async def get_points(request: web.Request) -> web.Response:
     """Balance, points expiring soon and the last ten ledger entries."""
     policy = rewards_policy(request)
-    now = utcnow()
+    moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        balance = await points_balance(db, customer.id, now)
-        soon = await expiring_points(db, customer.id, policy.expiring_notice_days, now)
+        balance = await points_balance(db, customer.id, moment)
+        soon = await expiring_points(db, customer.id, policy.expiring_notice_days, moment)
         entries = await recent_entries(db, customer.id, 10)
     expiring = None if soon is None else {"points": soon.points,
                                           "expires_at": beijing_iso(soon.expires_at)}
@@ -91,15 +91,16 @@ async def grant(request: web.Request) -> web.Response:
     source = body_fields.text(body, "source", 32)
     key = body_fields.idempotency_key(body)
     policy = rewards_policy(request)
+    moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
         entry, created = await grant_points_once(
             db, customer_id=customer.id, points=points, reason=reason, source=source,
-            idempotency_key=f"grant:{key}", policy=policy)
+            idempotency_key=f"grant:{key}", now=moment, policy=policy)
         if entry.customer_id != customer.id:
             raise _key_conflict()
         await db.commit()
-        balance = await points_balance(db, customer.id)
+        balance = await points_balance(db, customer.id, moment)
     return json_response({"entry": entry_json(entry), "balance": balance},
                          status=201 if created else 200)
 
@@ -123,7 +124,7 @@ async def redeem_points(request: web.Request) -> web.Response:
         customer = await customer_or_404(db, request)
         try:
             result = await redeem(db, customer_id=customer.id, reward=reward,
-                                  idempotency_key=key, policy=policy)
+                                  idempotency_key=key, policy=policy, now=now(request))
         except InsufficientPoints as short:
             return json_response({"error": "insufficient_points", "message": short.message,
                                   "balance": short.balance, "needed": short.needed}, status=409)
@@ -136,10 +137,10 @@ async def redeem_points(request: web.Request) -> web.Response:
 async def membership(request: web.Request) -> web.Response:
     """Tier, benefits, what is missing for the next tier, and the points balance."""
     policy = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
-    now = utcnow()
+    moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        spent, count, _last = await spend_summary(db, customer.id, now, policy)
-        balance = await points_balance(db, customer.id, now)
+        spent, count, _last = await spend_summary(db, customer.id, moment, policy)
+        balance = await points_balance(db, customer.id, moment)
     return json_response(membership_view(customer.tier, customer.tier_reason, spent, count,
                                          balance, policy))

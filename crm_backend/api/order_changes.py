@@ -12,9 +12,8 @@ from ..order_changes import FIELDS, load_order_rules
 from ..queries import order_detail
 from ..responses import json_response
 from ..serializers import mask_phone, order_detail_json, refund_json
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tiering import recompute_tier
-from ..timeutil import utcnow
 from .complaint_params import MAX_CUSTOMER_ID
 
 VALUE_MAX_LENGTH = 255
@@ -49,9 +48,10 @@ async def cancel(request: web.Request) -> web.Response:
     rules = load_order_rules(request.app[CONFIG_KEY].orders_policy_path)
     async with session(request) as db:
         order = await order_change_store.owned_order(db, order_no, customer_id)
-        refund, created = await order_change_store.cancel(db, order, reason, key, rules, utcnow())
+        moment = now(request)
+        refund, created = await order_change_store.cancel(db, order, reason, key, rules, moment)
         if created:
-            await recompute_tier(db, customer_id)
+            await recompute_tier(db, customer_id, moment)
         await db.commit()
         order = await _reloaded(db, order_no)
     refund_body = refund_json([refund]) if refund is not None else None
@@ -70,7 +70,7 @@ async def modify(request: web.Request) -> web.Response:
     rules = load_order_rules(request.app[CONFIG_KEY].orders_policy_path)
     async with session(request) as db:
         order = await order_change_store.owned_order(db, order_no, customer_id)
-        created = await order_change_store.modify(db, order, field, value, key, rules, utcnow())
+        created = await order_change_store.modify(db, order, field, value, key, rules, now(request))
         await db.commit()
         order = await _reloaded(db, order_no)
     return json_response({"order": changed_order_json(order), "field": field},

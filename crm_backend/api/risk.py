@@ -19,9 +19,9 @@ from ..risk import LEVEL_LABELS, LEVELS, SIGNALS
 from ..risk_policy import RiskPolicy, load_risk_policy
 from ..risk_scan import open_flags, scan
 from ..risk_signals import record_risk_signal
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tiers import TIERS
-from ..timeutil import beijing_iso, utcnow
+from ..timeutil import beijing_iso
 from ..winback_service import OUTCOMES, KeyReused, start_winback
 from .loyalty import customer_or_404, rewards_policy
 from .notifications import note_json
@@ -106,10 +106,10 @@ def _optional_choice(raw: Optional[str], field: str, allowed) -> Optional[str]:
     return raw
 
 
-def _scan_time(raw: Any) -> datetime:
-    """`now` for a scan: absent means the current time, else an aware ISO-8601 time."""
+def _scan_time(raw: Any, current: datetime) -> datetime:
+    """`now` for a scan: absent means `current`, else an aware ISO-8601 time."""
     if raw is None:
-        return utcnow()
+        return current
     try:
         value = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
@@ -131,7 +131,8 @@ async def record_signal(request: web.Request) -> web.Response:
         customer = await customer_or_404(db, request)
         flag = await record_risk_signal(db, customer_id=customer.id, signal=signal, detail=detail,
                                         conversation_id=conversation_id,
-                                        idempotency_key=f"api:{key}", policy=policy)
+                                        idempotency_key=f"api:{key}", policy=policy,
+                                        now=now(request))
         await db.commit()
     return json_response({"flag": flag_json(flag, customer)}, status=201)
 
@@ -139,9 +140,9 @@ async def record_signal(request: web.Request) -> web.Response:
 async def run_scan(request: web.Request) -> web.Response:
     """Scan every customer for risk (safe to repeat on the same day)."""
     body = await validation.json_object(request) if request.can_read_body else {}
-    now = _scan_time(body.get("now"))
+    moment = _scan_time(body.get("now"), now(request))
     async with session(request) as db:
-        result = await scan(db, now, risk_policy(request))
+        result = await scan(db, moment, risk_policy(request))
         await db.commit()
     return json_response({"scanned": result.scanned, "flagged": len(result.flagged),
                           "customer_ids": result.flagged})
@@ -173,7 +174,7 @@ async def winback(request: web.Request) -> web.Response:
             attempt, created = await start_winback(
                 db, customer, trigger=trigger, conversation_id=conversation_id,
                 idempotency_key=key, policy=policy, detail=detail,
-                delay_override=request.app[CONFIG_KEY].followup_delay_seconds)
+                delay_override=request.app[CONFIG_KEY].followup_delay_seconds, now=now(request))
         except KeyReused:
             raise ApiError(409, "idempotency_key_reused", "该幂等键已用于其他请求",
                            "idempotency_key")
@@ -195,7 +196,7 @@ async def record_outcome(request: web.Request) -> web.Response:
     async with session(request) as db:
         attempt = await _attempt(db, request)
         if attempt.outcome != outcome:
-            attempt.outcome, attempt.outcome_at = outcome, utcnow()
+            attempt.outcome, attempt.outcome_at = outcome, now(request)
             await cancel_pending_winback(db, attempt.id)
             await db.commit()
         return json_response(await attempt_body(db, attempt))

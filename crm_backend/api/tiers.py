@@ -12,7 +12,7 @@ from ..errors import bad_request
 from ..labels import tier_label
 from ..responses import json_response
 from ..serializers import customer_json
-from ..state import CONFIG_KEY, session
+from ..state import CONFIG_KEY, now, session
 from ..tier_policy import load_tier_policy
 from ..tiering import TierResult, recompute_all, recompute_tier
 from ..timeutil import beijing_iso
@@ -33,7 +33,8 @@ async def recompute_one(request: web.Request) -> web.Response:
     rewards = rewards_policy(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        result = await recompute_tier(db, customer.id, policy=policy, rewards=rewards)
+        result = await recompute_tier(db, customer.id, now(request), policy=policy,
+                                      rewards=rewards)
         await db.commit()
     return json_response(result_json(result))
 
@@ -42,7 +43,7 @@ async def recompute_everyone(request: web.Request) -> web.Response:
     """Recompute every customer's tier; lists only the customers whose tier changed."""
     policy = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
     async with session(request) as db:
-        results = await recompute_all(db, policy=policy)
+        results = await recompute_all(db, now(request), policy=policy)
         await db.commit()
     changed = [result_json(r) for r in results if r.changed]
     return json_response({"recomputed": len(results), "changed": changed})
@@ -58,7 +59,8 @@ async def set_bad_faith(request: web.Request) -> web.Response:
         raise bad_request("标记劣质客户必须填写原因", "reason")
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        await mark_bad_faith(db, customer, is_bad_faith=is_bad_faith, reason=reason, staff=staff)
+        await mark_bad_faith(db, customer, is_bad_faith=is_bad_faith, reason=reason, staff=staff,
+                             now=now(request))
         await db.commit()
     payload = customer_json(customer)
     payload.update({"bad_faith_reason": customer.bad_faith_reason,

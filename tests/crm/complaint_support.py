@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from crm_backend.db import create_engine, create_sessionmaker
 from crm_backend.models import Customer, Order, OrderItem, Product
 
-from .databases import TestDatabase, seeded_database
+from .databases import SEED_NOW, TestDatabase, seeded_database
 
-NOW = datetime.now(timezone.utc)
+NOW = SEED_NOW
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -8,9 +8,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from crm_backend.app import create_app
+from crm_backend.clock import FixedClock
 from crm_backend.config import CRMConfig
 
-from .databases import TestDatabase, seeded_database
+from .databases import SEED_NOW, TestDatabase, seeded_database
 
 SERVICE_TOKEN = "test-service-token"
 TOKEN_SECRET = "test-token-secret-that-is-long-enough-for-hs256"
@@ -37,9 +38,15 @@ def config(database: TestDatabase) -> CRMConfig:
 
 
 @pytest.fixture
-async def client(config: CRMConfig) -> AsyncIterator[TestClient]:
+def clock() -> FixedClock:
+    """The CRM app's clock in these tests, at `SEED_NOW`; a test may move it."""
+    return FixedClock(SEED_NOW)
+
+
+@pytest.fixture
+async def client(config: CRMConfig, clock: FixedClock) -> AsyncIterator[TestClient]:
     """A real aiohttp server on loopback and a client for it."""
-    server = TestServer(create_app(config), host="127.0.0.1")
+    server = TestServer(create_app(config, clock), host="127.0.0.1")
     test_client = TestClient(server)
     await test_client.start_server()
     try:

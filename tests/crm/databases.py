@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
 
@@ -17,10 +17,14 @@ from crm_backend.db import create_engine
 from crm_backend.migrate import upgrade
 from crm_backend.models import Order
 from crm_backend.seed import seed
+from crm_backend.timeutil import BEIJING
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_URL_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 ANCHOR = date(2026, 11, 20)
+# "Now" for the CRM in these tests: three days after the seed's anchor, 15:00 Beijing, so the
+# seeded history is recent whatever the machine's date is.
+SEED_NOW = datetime.combine(ANCHOR + timedelta(days=3), time(15, 0), tzinfo=BEIJING)
 
 
 class PostgresUnavailable(RuntimeError):

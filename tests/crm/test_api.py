@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -11,11 +11,14 @@ from crm_backend.config import CRMConfig
 from crm_backend.tokens import issue_customer_token
 
 from .conftest import MAX_BODY_BYTES, SERVICE_TOKEN, TOKEN_SECRET
+from .databases import SEED_NOW
 
 BEIJING_SUFFIX = "+08:00"
 
 
-def _token(customer_id: int, ttl: int = 600, secret: str = TOKEN_SECRET, now=None) -> str:
+def _token(customer_id: int, ttl: int = 600, secret: str = TOKEN_SECRET,
+           now: datetime = SEED_NOW) -> str:
+    """A token issued by the tests' CRM clock (the app under test stands at `SEED_NOW`)."""
     return issue_customer_token(secret, customer_id, ttl, now=now)
 
 
@@ -84,7 +87,7 @@ async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> No
     header, payload, signature = good.split(".")
     token = {
         "forged": f"{header}.{_token(2).split('.')[1]}.{signature}",
-        "expired": _token(1, ttl=60, now=datetime.now(timezone.utc) - timedelta(hours=2)),
+        "expired": _token(1, ttl=60, now=SEED_NOW - timedelta(hours=2)),
         "other-secret": _token(1, secret="some-other-secret-of-good-length-0123456789"),
         "garbage": "definitely.not.ajwt",
         "unknown-customer": _token(999999),

@@ -20,7 +20,7 @@ from crm_backend.db import create_engine, create_sessionmaker
 from crm_backend.models import Customer, DailyJobRun, PointsEntry
 from crm_backend.rewards_policy import load_rewards_policy
 from crm_backend.risk_policy import load_risk_policy
-from crm_backend.timeutil import BEIJING, utcnow
+from crm_backend.timeutil import BEIJING
 
 from .complaint_support import database  # noqa: F401 (own database: the scan writes flags)
 
@@ -115,12 +115,12 @@ async def test_days_missed_while_down_are_caught_up(sessions) -> None:
         (REWARDS.birthday_points["ordinary"], "birthday")]
 
 
-async def test_the_crm_process_runs_the_jobs_itself(config: CRMConfig, sessions) -> None:
-    client = TestClient(TestServer(create_app(replace(config, daily_jobs_hour=0)),
+async def test_the_crm_process_runs_the_jobs_itself(config: CRMConfig, sessions, clock) -> None:
+    client = TestClient(TestServer(create_app(replace(config, daily_jobs_hour=0), clock),
                                    host="127.0.0.1"))
     await client.start_server()
     try:
-        today = utcnow().astimezone(BEIJING).date()
+        today = clock.now().astimezone(BEIJING).date()
         for _ in range(300):
             if await _run_days(sessions) == [today]:
                 break

@@ -47,12 +47,12 @@ async def _rasa(fake: FakeRasa) -> TestServer:
 
 
 @pytest.fixture
-async def rasa_and_client(config: CRMConfig) -> AsyncIterator[tuple]:
+async def rasa_and_client(config: CRMConfig, clock) -> AsyncIterator[tuple]:
     fake = FakeRasa()
     rasa = await _rasa(fake)
     crm_config = replace(config, rasa_url=str(rasa.make_url("")).rstrip("/"),
                          rasa_token=RASA_TOKEN, followup_poll_seconds=3600)
-    client = TestClient(TestServer(create_app(crm_config), host="127.0.0.1"))
+    client = TestClient(TestServer(create_app(crm_config, clock), host="127.0.0.1"))
     await client.start_server()
     try:
         yield fake, client

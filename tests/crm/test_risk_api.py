@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from crm_backend.models import Complaint, Coupon, Notification, PointsEntry, SatisfactionAnswer
-from crm_backend.timeutil import utcnow
+from crm_backend.clock import FixedClock
 
 from .databases import TestDatabase
 from .loyalty_support import key, new_customer, sessions
@@ -21,8 +21,8 @@ async def db(database: TestDatabase):
         yield session
 
 
-def _complaint(customer_id: int, days_ago: int) -> Complaint:
-    stamp = utcnow() - timedelta(days=days_ago)
+def _complaint(customer_id: int, days_ago: int, clock: FixedClock) -> Complaint:
+    stamp = clock.now() - timedelta(days=days_ago)
     return Complaint(number=key("TS")[:20], customer_id=customer_id, customer_tier="ordinary",
                      category="delivery", severity="moderate", status="open", current_step=2,
                      channel="wechat", created_at=stamp, updated_at=stamp)
@@ -34,9 +34,9 @@ async def _flags(client: TestClient, auth: dict, **params) -> list:
     return (await resp.json())["flags"]
 
 
-async def test_three_complaints_in_30_days_raise_a_flag_on_scan(client, auth, db) -> None:
+async def test_three_complaints_in_30_days_raise_a_flag_on_scan(client, auth, db, clock) -> None:
     customer = await new_customer(db, tier="small", name="三次投诉")
-    db.add_all([_complaint(customer.id, d) for d in (1, 5, 20)])
+    db.add_all([_complaint(customer.id, d, clock) for d in (1, 5, 20)])
     await db.commit()
     assert customer.id not in [f["customer"]["id"] for f in await _flags(client, auth)]
     for _ in range(2):
@@ -53,10 +53,10 @@ async def test_three_complaints_in_30_days_raise_a_flag_on_scan(client, auth, db
     assert customer.id not in [f["customer"]["id"] for f in await _flags(client, auth, tier="key")]
 
 
-async def test_low_satisfaction_flag_and_sorting(client, auth, db) -> None:
+async def test_low_satisfaction_flag_and_sorting(client, auth, db, clock) -> None:
     customer = await new_customer(db)
     db.add(SatisfactionAnswer(customer_id=customer.id, conversation_id="c-low", score=1,
-                              created_at=utcnow() - timedelta(hours=2)))
+                              created_at=clock.now() - timedelta(hours=2)))
     await db.commit()
     await client.post("/api/risk/scan", headers=auth)
     flags = await _flags(client, auth)

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from crm_backend.db import create_engine, create_sessionmaker
 from crm_backend.models import FollowUp
-from crm_backend.timeutil import utcnow
 
 from .complaint_support import NOW, database, key, make_customer  # noqa: F401 (own database)
 from .test_followups_firing import RASA_TOKEN, rasa_and_client  # noqa: F401 (fixture)
@@ -36,16 +35,15 @@ async def _winback(client: TestClient, auth: dict, customer_id: int, idem: str,
     return resp.status, await resp.json()
 
 
-async def test_ordinary_churn_schedules_a_follow_up_in_seven_days(client, auth, database) -> None:
+async def test_ordinary_churn_schedules_a_follow_up_in_seven_days(client, auth, database,
+                                                                  clock) -> None:
     customer_id, _order = await make_customer(database.url, tier="ordinary")
-    before = utcnow()
     status, attempt = await _winback(client, auth, customer_id, key("wb"), "conv-ordinary")
-    after = utcnow()
     assert status == 201 and attempt["action"] == "retention_offer"
     rows = await _follow_ups(database.url, attempt["attempt_id"])
     assert len(rows) == 1
     row = rows[0]
-    assert before + timedelta(days=7) <= row.due_at <= after + timedelta(days=7)
+    assert row.due_at == clock.now() + timedelta(days=7)
     assert (row.status, row.conversation_id, row.complaint_id) == (
         "scheduled", "conv-ordinary", None)
     assert attempt["follow_up"]["id"] == row.id and attempt["follow_up"]["status"] == "scheduled"
@@ -126,17 +124,19 @@ async def test_failed_winback_trigger_is_retried(rasa_and_client, auth, database
     assert mine["status"] == "scheduled" and mine["retry_at"] and mine["attempts"] == 1
 
 
-async def test_outcome_is_recorded_once_and_shown(client, auth, database) -> None:
+async def test_outcome_is_recorded_once_and_shown(client, auth, database, clock) -> None:
     customer_id, _order = await make_customer(database.url, tier="ordinary")
     _status, attempt = await _winback(client, auth, customer_id, key("wb"))
     url = f"/api/winback/{attempt['attempt_id']}"
     first = await (await client.patch(url, json={"outcome": "stayed"}, headers=auth)).json()
     assert first["outcome"] == "stayed" and first["outcome_at"]
+    recorded_at = clock.now()
+    clock.advance(timedelta(hours=1))
     again = await (await client.patch(url, json={"outcome": "stayed"}, headers=auth)).json()
     assert again["outcome_at"] == first["outcome_at"]
     shown = await (await client.get(url, headers=auth)).json()
     assert shown["outcome"] == "stayed" and shown["follow_up"] == first["follow_up"]
-    assert datetime.fromisoformat(shown["outcome_at"]) <= utcnow()
+    assert datetime.fromisoformat(shown["outcome_at"]) == recorded_at
     assert (await client.get("/api/winback/99999999", headers=auth)).status == 404
 
 
