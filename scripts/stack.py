@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional
 
@@ -76,6 +77,7 @@ class StackConfig:
     log_dir: Path
     model_path: Path
     daily_jobs_hour: str = ""  # Beijing hour of the CRM's daily loyalty jobs; empty: none (tests)
+    seed_anchor: str = ""  # last day of the demo seed's timeline; empty: the CRM's default
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -119,6 +121,7 @@ class StackConfig:
             rasa_api_token="-" + secrets.token_urlsafe(24),
             log_dir=work_dir / "log",
             model_path=model_path,
+            seed_anchor=seed_anchor_for_tests().isoformat(),
         )
 
     @property
@@ -150,7 +153,15 @@ class StackConfig:
             SANIC_HOST=self.host,
             CRM_DAILY_JOBS_HOUR=self.daily_jobs_hour,
         )
+        if self.seed_anchor:
+            env["CRM_SEED_ANCHOR"] = self.seed_anchor
         return env
+
+
+def seed_anchor_for_tests() -> date:
+    """Yesterday in Beijing by the machine's clock: the test stack's seeded history is as recent
+    on any day the tests run (a fixed anchor ages, and with it tiers, points and risk)."""
+    return (datetime.now(timezone.utc) + timedelta(hours=8)).date() - timedelta(days=1)
 
 
 def crm_cli(config: StackConfig, *args: str) -> str:

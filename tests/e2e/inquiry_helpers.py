@@ -47,6 +47,15 @@ def find_order(stack: RunningStack, status: str, exclude: tuple = (),
     raise AssertionError(f"the seed has no order in status {status}")
 
 
+def order_of(stack: RunningStack, customer_id: int, product: str, status: str) -> str:
+    """The number of a customer's seeded order in `status` for a product (asked of the CRM: the
+    seed's dates, and so its order numbers, follow the day the tests run)."""
+    for order in orders_of(stack, customer_id, limit=50):
+        if order["status"] == status and product in order["item_summary"]:
+            return order["order_no"]
+    raise AssertionError(f"customer {customer_id} has no {status} order of {product}")
+
+
 def handoffs_of(stack: RunningStack, conversation_id: str) -> List[Dict[str, Any]]:
     """The CRM's handoffs of a conversation (the agent queue, every status)."""
     body = stack.crm("/api/handoffs?limit=200")

@@ -8,12 +8,17 @@ from typing import Any, Dict, List
 import pytest
 
 from tests.e2e.conftest import RunningStack, new_sender
-from tests.e2e.inquiry_helpers import Conversation, call_action, texts
+from tests.e2e.inquiry_helpers import Conversation, call_action, order_of, texts
 
 pytestmark = pytest.mark.e2e
 
 CUSTOMER = 1
-ORDER = "KF202611180009"
+
+
+@pytest.fixture(scope="module")
+def phone_order(stack: RunningStack) -> str:
+    """Demo customer 1's phone, shipped and on its way: the broken-phone story's order."""
+    return order_of(stack, CUSTOMER, "手机", "shipped")
 
 
 def complaints_of(stack: RunningStack, sender: str) -> List[Dict[str, Any]]:
@@ -26,7 +31,7 @@ def detail(stack: RunningStack, number: str) -> Dict[str, Any]:
     return body.get("complaint", body)
 
 
-def tell_broken_phone(chat: Conversation) -> str:
+def tell_broken_phone(chat: Conversation, order: str) -> str:
     """Vent (two messages), finish, pick the order and severity; returns the bot's last reply."""
     first = chat.say("你们寄来的手机屏幕是裂的！！太气人了")
     assert "抱歉" in first and "质量" in first
@@ -34,8 +39,8 @@ def tell_broken_phone(chat: Conversation) -> str:
     more = chat.say("而且盒子里连说明书都找不到，等了一个礼拜就等来这个")
     assert "记下" in more
     asked_order = chat.say("没了")
-    assert f'"order_no":"{ORDER}"' in " ".join(chat.payloads()), asked_order
-    asked_severity = chat.say(f'/inform{{"order_no":"{ORDER}"}}')
+    assert f'"order_no":"{order}"' in " ".join(chat.payloads()), asked_order
+    asked_severity = chat.say(f'/inform{{"order_no":"{order}"}}')
     assert "影响" in asked_severity
     asked_expectation = chat.say('/inform{"complaint_severity":"medium"}')
     assert "怎么处理" in asked_expectation
@@ -47,9 +52,10 @@ def complaint_number(text: str) -> str:
     return text[start:start + 14]
 
 
-def test_happy_path_logs_words_gives_number_and_carries_out_the_remedy(stack: RunningStack):
+def test_happy_path_logs_words_gives_number_and_carries_out_the_remedy(stack: RunningStack,
+                                                                       phone_order: str):
     chat = Conversation(stack)
-    proposal = tell_broken_phone(chat)
+    proposal = tell_broken_phone(chat, phone_order)
     number = complaint_number(proposal)
     assert number.startswith("TS")
     assert "/affirm" in chat.payloads() and "/request_alternative" in chat.payloads()
@@ -57,7 +63,7 @@ def test_happy_path_logs_words_gives_number_and_carries_out_the_remedy(stack: Ru
     record = detail(stack, number)
     assert record["category"] == "product_quality"
     assert record["severity"] == "medium"
-    assert record["order_no"] == ORDER
+    assert record["order_no"] == phone_order
     words = json.dumps(record["customer_words"], ensure_ascii=False)
     assert "屏幕是裂的" in words and "说明书都找不到" in words
     assert [e["step"] for e in record["timeline"]][:2] == ["vent", "record"]
@@ -70,9 +76,9 @@ def test_happy_path_logs_words_gives_number_and_carries_out_the_remedy(stack: Ru
     assert len(complaints_of(stack, chat.sender)) == 1
 
 
-def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack):
+def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack, phone_order: str):
     chat = Conversation(stack)
-    number = complaint_number(tell_broken_phone(chat))
+    number = complaint_number(tell_broken_phone(chat, phone_order))
     second = chat.say("还有别的方案吗")
     assert "针对您的情况" in second or "权限内" in second
     handed = chat.say("/deny")
@@ -83,22 +89,22 @@ def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack):
     assert chat.say("喂？有人吗") == ""
 
 
-def test_digression_is_answered_and_the_complaint_resumes(stack: RunningStack):
+def test_digression_is_answered_and_the_complaint_resumes(stack: RunningStack, phone_order: str):
     chat = Conversation(stack)
     chat.say("东西质量太差了，用一天就坏了")
     chat.say("没了")
-    answer = chat.say(f"对了，订单{ORDER}到哪了")
-    assert ORDER in answer and "当前状态" in answer
+    answer = chat.say(f"对了，订单{phone_order}到哪了")
+    assert phone_order in answer and "当前状态" in answer
     assert "哪一笔订单" in answer
 
 
-def test_correction_of_the_order_is_accepted(stack: RunningStack):
+def test_correction_of_the_order_is_accepted(stack: RunningStack, phone_order: str):
     orders = stack.crm(f"/api/customers/{CUSTOMER}/orders?limit=5")["orders"]
-    other = next(o["order_no"] for o in orders if o["order_no"] != ORDER)
+    other = next(o["order_no"] for o in orders if o["order_no"] != phone_order)
     chat = Conversation(stack)
     chat.say("收到的东西是坏的")
     chat.say("没了")
-    chat.say(f'/inform{{"order_no":"{ORDER}"}}')
+    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
     chat.say(f"不对，是{other}这个订单")
     chat.say('/inform{"complaint_severity":"low"}')
     number = complaint_number(chat.say('/inform{"complaint_expectation":"refund"}'))
@@ -106,20 +112,21 @@ def test_correction_of_the_order_is_accepted(stack: RunningStack):
 
 
 # Demo customer 8 (small tier) has one down jacket among recent orders of other things.
-JACKET_CUSTOMER, JACKET_ORDER = 8, "KF202602020001"
+JACKET_CUSTOMER = 8
 
 
 def test_order_named_by_its_product_is_suggested_and_confirmed(stack: RunningStack):
+    jacket_order = order_of(stack, JACKET_CUSTOMER, "羽绒服", "delivered")
     chat = Conversation(stack, JACKET_CUSTOMER)
     chat.say("买的羽绒服一直往外钻毛，穿了两次就这样了")
     asked = chat.say("没了")
-    assert "羽绒服" in asked and chat.payloads()[0] == f'/inform{{"order_no":"{JACKET_ORDER}"}}'
+    assert "羽绒服" in asked and chat.payloads()[0] == f'/inform{{"order_no":"{jacket_order}"}}'
     confirmed = chat.say("对的")
-    assert JACKET_ORDER in confirmed
+    assert jacket_order in confirmed
     chat.say('/inform{"complaint_category":"product_quality"}')
     chat.say('/inform{"complaint_severity":"medium"}')
     number = complaint_number(chat.say('/inform{"complaint_expectation":"refund"}'))
-    assert detail(stack, number)["order_no"] == JACKET_ORDER
+    assert detail(stack, number)["order_no"] == jacket_order
 
 
 def test_wish_told_instead_of_the_order_is_kept(stack: RunningStack):
@@ -162,9 +169,9 @@ def bot_texts(stack: RunningStack, sender: str) -> List[str]:
     return [e.get("text") or "" for e in events if e["event"] == "bot"]
 
 
-def test_follow_up_fires_through_rasa_and_records_the_score(stack: RunningStack):
+def test_follow_up_fires_through_rasa_and_records_the_score(stack: RunningStack, phone_order: str):
     chat = Conversation(stack)
-    number = complaint_number(tell_broken_phone(chat))
+    number = complaint_number(tell_broken_phone(chat, phone_order))
     chat.say("/affirm")
     trigger_follow_up(stack, number)
     assert any(f"回访您的投诉 {number}" in t for t in bot_texts(stack, chat.sender))
@@ -177,9 +184,9 @@ def test_follow_up_fires_through_rasa_and_records_the_score(stack: RunningStack)
     assert record["score"] == 5
 
 
-def test_unhappy_follow_up_reopens_the_complaint(stack: RunningStack):
+def test_unhappy_follow_up_reopens_the_complaint(stack: RunningStack, phone_order: str):
     chat = Conversation(stack)
-    number = complaint_number(tell_broken_phone(chat))
+    number = complaint_number(tell_broken_phone(chat, phone_order))
     chat.say("/affirm")
     trigger_follow_up(stack, number)
     chat.say("还没解决")
@@ -193,9 +200,10 @@ def test_unhappy_follow_up_reopens_the_complaint(stack: RunningStack):
     assert mine and any("满意度1分" in reason for reason in mine[0]["reasons"]), mine
 
 
-def test_retried_actions_log_once_and_carry_out_the_remedy_once(stack: RunningStack):
+def test_retried_actions_log_once_and_carry_out_the_remedy_once(stack: RunningStack,
+                                                                phone_order: str):
     sender, stamp = new_sender(), time.time()
-    slots = {"customer_id": CUSTOMER, "complaint_order_no": ORDER,
+    slots = {"customer_id": CUSTOMER, "complaint_order_no": phone_order,
              "complaint_category": "product_quality", "complaint_severity": "low",
              "complaint_expectation": "refund", "complaint_words": ["耳机左边没声音"]}
     first = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp)
@@ -213,10 +221,10 @@ def test_retried_actions_log_once_and_carry_out_the_remedy_once(stack: RunningSt
     assert len(executed) == 1
 
 
-def test_repeated_complaints_raise_a_risk_flag(stack: RunningStack):
+def test_repeated_complaints_raise_a_risk_flag(stack: RunningStack, phone_order: str):
     for _ in range(3):
         chat = Conversation(stack)
-        number = complaint_number(tell_broken_phone(chat))
+        number = complaint_number(tell_broken_phone(chat, phone_order))
         assert number.startswith("TS")
     flags = stack.crm("/api/risk-flags")["flags"]
     mine = [f for f in flags if f["customer"]["id"] == CUSTOMER]
