@@ -11,14 +11,16 @@ from typing import Awaitable, Callable, List, Optional, TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import demo, migrate, seed
-from .app import create_app
-from .clock import SystemClock
-from .config import CRMConfig
-from .db import create_engine, create_sessionmaker
-from .loyalty_cli import add_loyalty_commands
-from .queries import customer_by_id
-from .tokens import RECOMMENDED_SECRET_BYTES, issue_customer_token
+from crm_backend.app import create_app
+from crm_backend.core import migrate
+from crm_backend.core.clock import SystemClock
+from crm_backend.core.config import CRMConfig
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.customers.store import customer_by_id
+from crm_backend.identity.rules import RECOMMENDED_SECRET_BYTES, issue_customer_token
+from crm_backend.jobs.cli import add_loyalty_commands
+from crm_backend.seed import demo
+from crm_backend.seed import store as seed
 
 log = logging.getLogger("crm_backend")
 T = TypeVar("T")

@@ -1,33 +1,43 @@
-"""The aiohttp application: routes, middlewares and database lifecycle."""
+"""The aiohttp application: every domain's routes, the middlewares, the database and the
+background loops, built from one configuration."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import AsyncIterator, Optional
 
 from aiohttp import web
 
-from .api import customers, health, identity, orders, products
-from .api.complaint_routes import add_complaint_routes
-from .api.loyalty_routes import add_loyalty_routes
-from .auth import SERVICE_TOKEN_KEY, service_auth_middleware
-from .clock import Clock, SystemClock
-from .config import CRMConfig
-from .daily_runner import start_daily_jobs, stop_daily_jobs
-from .db import create_engine, create_sessionmaker
-from .errors import error_middleware
-from .state import CLOCK_KEY, CONFIG_KEY, ENGINE_KEY, SESSIONS_KEY
+from crm_backend.catalogue import api as catalogue
+from crm_backend.complaints import api as complaints
+from crm_backend.core import health
+from crm_backend.core.auth import SERVICE_TOKEN_KEY, service_auth_middleware
+from crm_backend.core.clock import Clock, SystemClock
+from crm_backend.core.config import CRMConfig
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.http import error_middleware
+from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
+from crm_backend.customers import api as customers
+from crm_backend.followups import api as followups
+from crm_backend.followups.scheduler import scheduler
+from crm_backend.handoffs import api as handoffs
+from crm_backend.identity import api as identity
+from crm_backend.jobs.runner import daily_jobs
+from crm_backend.loyalty import api as loyalty
+from crm_backend.notifications import api as notifications
+from crm_backend.orders import api as orders
+from crm_backend.risk import api as risk
+from crm_backend.winback import api as winback
+
+API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
+               notifications, complaints, handoffs, followups)
 
 
-async def _open_database(app: web.Application) -> None:
-    """Create the engine and session factory on startup."""
+async def database(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the engine and session factory for the app's lifetime."""
     engine = create_engine(app[CONFIG_KEY].database_url)
-    app[ENGINE_KEY] = engine
     app[SESSIONS_KEY] = create_sessionmaker(engine)
-
-
-async def _close_database(app: web.Application) -> None:
-    """Dispose of the engine on cleanup."""
-    await app[ENGINE_KEY].dispose()
+    yield
+    await engine.dispose()
 
 
 def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Application:
@@ -39,17 +49,8 @@ def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Applicat
     app[CONFIG_KEY] = config
     app[CLOCK_KEY] = clock or SystemClock()
     app[SERVICE_TOKEN_KEY] = config.service_token
-    app.on_startup.append(_open_database)
-    app.on_startup.append(start_daily_jobs)
-    app.on_cleanup.append(stop_daily_jobs)
-    app.on_cleanup.append(_close_database)
-    app.router.add_get("/health", health.health)
-    app.router.add_post("/api/identity/verify-token", identity.verify_token)
-    app.router.add_post("/api/identity/bind", identity.bind)
-    app.router.add_get("/api/customers/{customer_id}", customers.get_customer)
-    app.router.add_get("/api/customers/{customer_id}/orders", customers.list_orders)
-    app.router.add_get("/api/orders/{order_no}", orders.get_order)
-    app.router.add_get("/api/products", products.search)
-    add_loyalty_routes(app)
-    add_complaint_routes(app)
+    # Unwound in reverse: the loops stop before the database closes.
+    app.cleanup_ctx.extend([database, scheduler, daily_jobs])
+    for module in API_MODULES:
+        module.add_routes(app.router)
     return app

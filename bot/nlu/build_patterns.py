@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from crm_backend.seed_catalog import PRODUCTS
+from crm_backend.seed.catalog import PRODUCTS
 
 HERE = Path(__file__).resolve().parent
 

@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from crm_backend.db import create_engine
-from crm_backend.models import Base
+from crm_backend.core.db import create_engine
+from crm_backend.core.models import Base
 
 target_metadata = Base.metadata
 config = context.config

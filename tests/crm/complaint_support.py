@@ -13,8 +13,8 @@ from typing import Iterator, Optional
 import pytest
 from sqlalchemy import func, select
 
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.models import Customer, Order, OrderItem, Product
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.models import Customer, Order, OrderItem, Product
 
 from .databases import SEED_NOW, TestDatabase, seeded_database
 

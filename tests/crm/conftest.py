@@ -8,8 +8,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from crm_backend.app import create_app
-from crm_backend.clock import FixedClock
-from crm_backend.config import CRMConfig
+from crm_backend.core.clock import FixedClock
+from crm_backend.core.config import CRMConfig
 
 from .databases import SEED_NOW, TestDatabase, seeded_database
 

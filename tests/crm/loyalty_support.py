@@ -8,8 +8,8 @@ from typing import AsyncIterator, Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.models import Customer, Order
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.models import Customer, Order
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
 

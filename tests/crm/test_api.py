@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestClient
 
-from crm_backend.config import CRMConfig
-from crm_backend.tokens import issue_customer_token
+from crm_backend.core.config import CRMConfig
+from crm_backend.identity.rules import issue_customer_token
 
 from .conftest import MAX_BODY_BYTES, SERVICE_TOKEN, TOKEN_SECRET
 from .databases import SEED_NOW

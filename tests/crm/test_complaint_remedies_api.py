@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from crm_backend.models import Coupon, FollowUp, Handoff, Order, PointsEntry, Refund, RiskSignal
+from crm_backend.core.models import (
+    Coupon,
+    FollowUp,
+    Handoff,
+    Order,
+    PointsEntry,
+    Refund,
+    RiskSignal,
+)
 
 from .complaint_support import complaint_body, count, database, key, make_customer  # noqa: F401 (own database)
 from .databases import TestDatabase

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.actions import complaint_text
-from crm_backend import complaints
+from crm_backend.complaints import rules as complaints
 
 NOON_UTC = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
 

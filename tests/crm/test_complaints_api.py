@@ -6,7 +6,7 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from crm_backend.models import Complaint, RiskSignal
+from crm_backend.core.models import Complaint, RiskSignal
 
 from .complaint_support import complaint_body, count, database, make_customer  # noqa: F401 (own database)
 from .databases import TestDatabase

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crm_backend.config import DEFAULT_DATABASE_URL, REPO_ROOT, ConfigError, CRMConfig
+from crm_backend.core.config import DEFAULT_DATABASE_URL, REPO_ROOT, ConfigError, CRMConfig
 
 
 def test_defaults() -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm_backend.emotion import strong_negative_emotion
+from crm_backend.risk.rules import strong_negative_emotion
 
 
 @pytest.mark.parametrize("words", [

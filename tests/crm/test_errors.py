@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from crm_backend.errors import ApiError, error_middleware
+from crm_backend.core.http import ApiError, error_middleware
 
 
 async def _boom(_request: web.Request) -> web.Response:

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
 from crm_backend.app import create_app
-from crm_backend.config import CRMConfig
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.models import FollowUp
+from crm_backend.core.config import CRMConfig
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.models import FollowUp
 
 from .complaint_support import NOW, complaint_body, database, key, make_customer  # noqa: F401 (own database)
 

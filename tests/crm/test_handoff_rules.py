@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_backend.handoffs import handoff_priority, needs_handoff, priority_name
+from crm_backend.handoffs.rules import handoff_priority, needs_handoff, priority_name
 
 
 @pytest.mark.parametrize("tier,risk,severity,expected", [

@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from crm_backend.models import Coupon, PointsEntry, TierChange
+from crm_backend.core.models import Coupon, PointsEntry, TierChange
 
 from .databases import TestDatabase
 from .loyalty_support import NOW, add_order, key, new_customer, sessions

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from crm_backend.db import create_engine
-from crm_backend.migrate import current_revision, downgrade, head_revision, upgrade
-from crm_backend.models import Base
+from crm_backend.core.db import create_engine
+from crm_backend.core.migrate import current_revision, downgrade, head_revision, upgrade
+from crm_backend.core.models import Base
 
 from .databases import TestDatabase, sqlite_url
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_backend.models import OrderChange, Refund
+from crm_backend.core.models import OrderChange, Refund
 
 from .complaint_support import count, database, key, make_customer  # noqa: F401 (own database)
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from crm_backend.config import POLICY_DIR
-from crm_backend.order_changes import (cancel_decision, check_value, load_order_rules,
-                                       modify_decision, parse_spec)
+from crm_backend.core.config import POLICY_DIR
+from crm_backend.orders.rules import (
+    cancel_decision,
+    check_value,
+    load_order_rules,
+    modify_decision,
+    parse_spec,
+)
 
 RULES = load_order_rules(POLICY_DIR / "orders.toml")
 

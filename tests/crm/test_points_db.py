@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm_backend.coupons import issue_coupon
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.ledger import expiry_for
-from crm_backend.models import Coupon, PointsEntry
-from crm_backend.points import expiring_points, grant_points, points_balance
+from crm_backend.loyalty.store import issue_coupon
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.loyalty.rules import expiry_for
+from crm_backend.core.models import Coupon, PointsEntry
+from crm_backend.loyalty.store import expiring_points, grant_points, points_balance
 
 from .databases import TestDatabase
 from .loyalty_support import NOW, key, new_customer, sessions

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_backend.config import POLICY_DIR
-from crm_backend.policy_files import PolicyError
-from crm_backend.risk import RiskFacts, assess, level_for, silence_after_regular_buying
-from crm_backend.risk_policy import RiskPolicy, load_risk_policy, parse_risk_policy
+from crm_backend.core.config import POLICY_DIR
+from crm_backend.core.policy_files import PolicyError
+from crm_backend.risk.rules import RiskFacts, assess, level_for, silence_after_regular_buying
+from crm_backend.risk.policy import RiskPolicy, load_risk_policy, parse_risk_policy
 
 P = RiskPolicy()
 NOW = datetime(2026, 11, 20, 4, tzinfo=timezone.utc)

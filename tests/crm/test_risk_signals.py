@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm_backend.models import Complaint, RiskFlag, RiskSignal, SatisfactionAnswer
-from crm_backend.risk_policy import RiskPolicy
-from crm_backend.risk_signals import UnknownSignal, record_risk_signal
+from crm_backend.core.models import Complaint, RiskFlag, RiskSignal, SatisfactionAnswer
+from crm_backend.risk.policy import RiskPolicy
+from crm_backend.risk.store import UnknownSignal, record_risk_signal
 
 from .databases import TestDatabase
 from .loyalty_support import NOW, key, new_customer, sessions

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.labels import ORDER_STATUS_LABELS
-from crm_backend.migrate import current_revision, head_revision, upgrade
-from crm_backend.models import Customer, Order, Product, Refund, Shipment, TrackingEvent
-from crm_backend.seed import seed
-from crm_backend.seed_plan import build_plan
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
+from crm_backend.core.migrate import current_revision, head_revision, upgrade
+from crm_backend.core.models import Customer, Order, Product, Refund, Shipment, TrackingEvent
+from crm_backend.seed.store import seed
+from crm_backend.seed.plan import build_plan
 
 from .databases import ANCHOR, TestDatabase, order_fingerprint, sqlite_url
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from crm_backend.tiers import DEFAULT_TIER_THRESHOLDS, TierThresholds, compute_tier, summarise_orders
+from crm_backend.loyalty.rules import DEFAULT_TIER_THRESHOLDS, compute_tier, summarise_orders
+from crm_backend.loyalty.policy import TierThresholds
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 

@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from crm_backend.db import create_engine, create_sessionmaker
-from crm_backend.models import FollowUp
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.models import FollowUp
 
 from .complaint_support import NOW, database, key, make_customer  # noqa: F401 (own database)
 from .test_followups_firing import RASA_TOKEN, rasa_and_client  # noqa: F401 (fixture)

@@ -7,11 +7,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_backend.config import POLICY_DIR
-from crm_backend.policy_files import PolicyError
-from crm_backend.rewards_policy import (RetentionOffer, load_rewards_policy, parse_rewards_policy,
-                                        read_policy)
-from crm_backend.winback import decide_winback, follow_up_at
+from crm_backend.core.config import POLICY_DIR
+from crm_backend.core.policy_files import PolicyError
+from crm_backend.loyalty.policy import (
+    RetentionOffer,
+    load_rewards_policy,
+    parse_rewards_policy,
+    read_policy,
+)
+from crm_backend.winback.rules import decide_winback, follow_up_at
 
 POLICY = load_rewards_policy(POLICY_DIR / "rewards.toml")
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)

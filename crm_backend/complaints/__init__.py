@@ -1,0 +1,1 @@
+"""The four-step complaint procedure."""

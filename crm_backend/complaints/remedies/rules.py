@@ -1,0 +1,186 @@
+"""Step 3 of the complaint procedure as plain rules: which remedies to offer, and how to say them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from crm_backend.core.money import fen_to_yuan
+
+KINDS = ("refund", "resend", "coupon", "points", "price_difference", "escalate")
+
+
+ORDER_KINDS = ("refund", "resend", "price_difference")
+
+
+COMPENSATION_WORDS = ("赔偿", "补偿", "赔钱", "赔付", "精神损失", "优惠券", "积分", "红包", "返现")
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """One remedy option of the policy (money in fen)."""
+
+    key: str
+    kind: str
+    due_days: int
+    percent: int = 0
+    value_fen: int = 0
+    min_spend_fen: int = 0
+    valid_days: int = 0
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row of the rule table; empty tuples and None match anything."""
+
+    options: Tuple[str, ...]
+    categories: Tuple[str, ...] = ()
+    severities: Tuple[str, ...] = ()
+    tiers: Tuple[str, ...] = ()
+    repeat: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class FollowUpTiming:
+    """When step 4 contacts the customer and how often a failed contact is retried."""
+
+    after_due_hours: int = 24
+    contact_start_hour: int = 10
+    contact_end_hour: int = 20
+    max_attempts: int = 5
+    retry_backoff_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class RemedyTable:
+    """The whole remedies policy."""
+
+    options: Dict[str, Remedy]
+    rules: Tuple[Rule, ...]
+    repeat_window_days: int = 90
+    repeat_min_complaints: int = 1
+    max_alternatives: int = 1
+    discretionary_kinds: Tuple[str, ...] = ("coupon", "points", "price_difference")
+    owed_categories: Tuple[str, ...] = ("product_quality", "wrong_or_missing", "delivery")
+    order_statuses: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    follow_up: FollowUpTiming = FollowUpTiming()
+
+
+@dataclass(frozen=True)
+class History:
+    """What the customer's past and the complaint itself add to the decision."""
+
+    recent_complaints: int = 0
+    order_status: Optional[str] = None
+    asks_compensation: bool = False
+
+
+ESCALATE = Remedy(key="escalate", kind="escalate", due_days=1)
+
+
+def asks_for_compensation(expectation: Optional[str]) -> bool:
+    """True when the customer's stated expectation asks for compensation beyond a fix."""
+    return bool(expectation) and any(word in expectation for word in COMPENSATION_WORDS)
+
+
+def _matches(rule: Rule, category: str, severity: str, tier: str, repeat: bool) -> bool:
+    """Does one rule row apply?"""
+    return ((not rule.categories or category in rule.categories)
+            and (not rule.severities or severity in rule.severities)
+            and (not rule.tiers or tier in rule.tiers)
+            and (rule.repeat is None or rule.repeat == repeat))
+
+
+def _owed(remedy: Remedy, category: str, table: RemedyTable) -> bool:
+    """Whether policy strictly owes this remedy even to a bad-faith customer."""
+    if remedy.kind == "escalate":
+        return True
+    return remedy.kind not in table.discretionary_kinds and category in table.owed_categories
+
+
+def _executable(remedy: Remedy, order_status: Optional[str], table: RemedyTable) -> bool:
+    """Order-bound remedies need an order in one of the policy's statuses."""
+    if remedy.kind not in ORDER_KINDS:
+        return True
+    return order_status is not None and order_status in table.order_statuses.get(remedy.kind, ())
+
+
+def propose_remedies(category: str, severity: str, tier: str, is_bad_faith: bool,
+                     history: History, table: RemedyTable) -> List[Remedy]:
+    """Ordered remedy options for a complaint (never empty: escalation is the last resort)."""
+    if is_bad_faith and history.asks_compensation:
+        return [table.options.get("escalate", ESCALATE)]
+    repeat = history.recent_complaints >= table.repeat_min_complaints
+    rule = next((r for r in table.rules if _matches(r, category, severity, tier, repeat)), None)
+    options = [table.options[key] for key in (rule.options if rule else ())]
+    options = [o for o in options if _executable(o, history.order_status, table)]
+    if is_bad_faith:
+        options = [o for o in options if _owed(o, category, table)]
+    return options or [table.options.get("escalate", ESCALATE)]
+
+
+def offer_limit(option_count: int, max_alternatives: int) -> int:
+    """How many options may be offered in total: the first plus at most `max_alternatives`."""
+    return min(option_count, 1 + max_alternatives)
+
+
+def alternatives_left(index: int, option_count: int, max_alternatives: int) -> int:
+    """Alternatives still available after offering option `index`."""
+    return max(offer_limit(option_count, max_alternatives) - 1 - index, 0)
+
+
+def amount_fen(remedy: Remedy, order_total_fen: Optional[int]) -> Optional[int]:
+    """Money a refund or price-difference remedy pays back (rounded down to the fen)."""
+    if remedy.kind not in ("refund", "price_difference") or order_total_fen is None:
+        return None
+    return order_total_fen * remedy.percent // 100
+
+
+def title(remedy: Remedy) -> str:
+    """A short Chinese name of the remedy."""
+    if remedy.kind == "refund":
+        return "全额退款" if remedy.percent >= 100 else f"部分退款（{remedy.percent}%）"
+    return {"resend": "补发同款", "coupon": "补偿优惠券", "points": "补偿积分",
+            "price_difference": "退还差价", "escalate": "专人处理"}[remedy.kind]
+
+
+def _when(days: int) -> str:
+    """'今天' or 'N天内' for a promise."""
+    return "立即到账" if days <= 0 else f"{days}天内"
+
+
+def description(remedy: Remedy, amount: Optional[int]) -> str:
+    """What will happen and when, in Chinese, as offered to the customer."""
+    if remedy.kind == "refund":
+        share = "" if remedy.percent >= 100 else f"（订单金额的{remedy.percent}%，商品无需退回）"
+        return (f"为您{'全额' if remedy.percent >= 100 else ''}退款 ¥{fen_to_yuan(amount or 0)}{share}，"
+                f"预计{remedy.due_days}个工作日内原路退回您的付款账户")
+    if remedy.kind == "price_difference":
+        return (f"为您退还差价 ¥{fen_to_yuan(amount or 0)}（订单金额的{remedy.percent}%），"
+                f"预计{remedy.due_days}个工作日内原路退回")
+    if remedy.kind == "resend":
+        return f"为您补发一件同款，无需额外付费，预计{remedy.due_days}天内发出"
+    if remedy.kind == "coupon":
+        return (f"向您的账户发放一张 ¥{fen_to_yuan(remedy.value_fen)} 优惠券"
+                f"（满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效），立即到账")
+    if remedy.kind == "points":
+        return f"向您的账户发放 {remedy.points} 积分作为补偿，立即到账，可兑换优惠券"
+    return f"由专人客服在{max(remedy.due_days, 1) * 24}小时内联系您，进一步为您处理"
+
+
+def execution_summary(remedy: Remedy, amount: Optional[int], resend_order_no: Optional[str] = None,
+                      coupon_code: Optional[str] = None) -> str:
+    """What was done and when it completes, in Chinese, after the remedy was carried out."""
+    if remedy.kind in ("refund", "price_difference"):
+        what = "退还差价" if remedy.kind == "price_difference" else "退款"
+        return (f"已为您提交{what} ¥{fen_to_yuan(amount or 0)}，"
+                f"预计{remedy.due_days}个工作日内原路退回您的付款账户")
+    if remedy.kind == "resend":
+        return f"已为您创建补发订单 {resend_order_no}，预计{remedy.due_days}天内发出"
+    if remedy.kind == "coupon":
+        return (f"已向您的账户发放 ¥{fen_to_yuan(remedy.value_fen)} 优惠券（{coupon_code}，"
+                f"满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效）")
+    if remedy.kind == "points":
+        return f"已向您的账户发放 {remedy.points} 积分"
+    return f"已转交专人客服处理，将在{max(remedy.due_days, 1) * 24}小时内联系您"

@@ -1,0 +1,1 @@
+"""Shared infrastructure every domain uses: configuration, clock, database, models, HTTP."""

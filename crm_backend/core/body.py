@@ -1,0 +1,135 @@
+"""Request bodies and query parameters parsed into plain values (a 400 names the field)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+from aiohttp import web
+
+from crm_backend.core.http import bad_request
+from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
+
+MAX_KEY_LENGTH = 100
+
+
+def integer(body: Mapping[str, Any], field: str, minimum: int, maximum: int) -> int:
+    """A JSON integer (not a bool) within bounds."""
+    value = body.get(field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f"字段 {field} 必须是整数", field)
+    if not minimum <= value <= maximum:
+        raise bad_request(f"字段 {field} 应在 {minimum} 到 {maximum} 之间", field)
+    return value
+
+
+def text(body: Mapping[str, Any], field: str, max_length: int = 255) -> str:
+    """A required non-empty string of at most `max_length` characters."""
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise bad_request(f"字段 {field} 必须是非空字符串", field)
+    if len(value.strip()) > max_length:
+        raise bad_request(f"字段 {field} 不能超过 {max_length} 个字符", field)
+    return value.strip()
+
+
+def optional_text(body: Mapping[str, Any], field: str, max_length: int = 255) -> Optional[str]:
+    """A string that may be absent, null or empty (then None)."""
+    value = body.get(field)
+    if value is None or value == "":
+        return None
+    return text(body, field, max_length)
+
+
+def flag(body: Mapping[str, Any], field: str) -> bool:
+    """A required JSON boolean."""
+    value = body.get(field)
+    if not isinstance(value, bool):
+        raise bad_request(f"字段 {field} 必须是 true 或 false", field)
+    return value
+
+
+def choice(body: Mapping[str, Any], field: str, allowed: Sequence[str]) -> str:
+    """One of `allowed`."""
+    value = body.get(field)
+    if value not in allowed:
+        raise bad_request(f"字段 {field} 应为 {'/'.join(allowed)} 之一", field)
+    return value
+
+
+def idempotency_key(body: Mapping[str, Any]) -> str:
+    """The caller's idempotency key (required, at most 100 characters)."""
+    return text(body, "idempotency_key", MAX_KEY_LENGTH)
+
+
+ORDER_NO_PATTERN = re.compile(r"KF\d{12}", re.ASCII)
+
+
+PHONE_TAIL_PATTERN = re.compile(r"\d{4}", re.ASCII)
+
+
+async def json_object(request: web.Request) -> Dict[str, Any]:
+    """The request body as a JSON object, or a 400 `invalid_json`."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise bad_request("请求体不是合法的 JSON", code="invalid_json")
+    if not isinstance(body, dict):
+        raise bad_request("请求体必须是 JSON 对象", code="invalid_json")
+    return body
+
+
+def required_string(body: Mapping[str, Any], field: str) -> str:
+    """A non-empty string field, or a 400 naming it."""
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise bad_request(f"字段 {field} 必须是非空字符串", field)
+    return value.strip()
+
+
+def order_no(value: str, field: str = "order_no") -> str:
+    """An order number normalised to upper case (`KF` + 12 digits)."""
+    normalised = value.strip().upper()
+    if not ORDER_NO_PATTERN.fullmatch(normalised):
+        raise bad_request("订单号格式应为 KF 加 12 位数字", field)
+    return normalised
+
+
+def phone_tail(value: str, field: str = "phone_tail") -> str:
+    """Exactly four ASCII digits."""
+    if not PHONE_TAIL_PATTERN.fullmatch(value):
+        raise bad_request("手机尾号应为 4 位数字", field)
+    return value
+
+
+def int_value(raw: Optional[str], field: str, default: Optional[int] = None,
+              minimum: Optional[int] = None, maximum: Optional[int] = None) -> Optional[int]:
+    """An integer parameter within bounds, or a 400 naming it."""
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.lstrip("-").isdigit():
+        raise bad_request(f"参数 {field} 必须是整数", field)
+    value = int(raw)
+    if minimum is not None and value < minimum:
+        raise bad_request(f"参数 {field} 不能小于 {minimum}", field)
+    if maximum is not None and value > maximum:
+        raise bad_request(f"参数 {field} 不能大于 {maximum}", field)
+    return value
+
+
+def path_id(raw: str, field: str = "id") -> int:
+    """A positive integer id from the URL path."""
+    value = int_value(raw, field, minimum=1)
+    assert value is not None
+    return value
+
+
+def order_status(raw: Optional[str], field: str = "status") -> Optional[str]:
+    """An optional known order status code."""
+    if raw is None or raw == "":
+        return None
+    if raw not in ORDER_STATUS_LABELS:
+        raise bad_request(f"未知的订单状态 {raw}", field)
+    return raw

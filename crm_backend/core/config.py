@@ -1,0 +1,127 @@
+"""All CRM settings, read from environment variables in this one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'crm.sqlite3'}"
+
+
+POLICY_DIR = Path(__file__).resolve().parents[1] / "policy"
+
+
+class ConfigError(ValueError):
+    """Raised when an environment variable holds an unusable value."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    """Read a positive integer variable or fail with a clear message."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _optional_seconds(env: Mapping[str, str], name: str) -> Optional[int]:
+    """A non-negative whole number of seconds, or None when unset."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} must be a non-negative integer, got {raw!r}")
+    return int(raw)
+
+
+def _optional_hour(env: Mapping[str, str], name: str, default: str) -> Optional[int]:
+    """An hour of the day 0–23, or None when set to empty (disabled)."""
+    raw = env.get(name, default)
+    if raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 23:
+        raise ConfigError(f"{name} must be an hour 0-23 (or empty to disable), got {raw!r}")
+    return int(raw)
+
+
+def _date(env: Mapping[str, str], name: str, default: str) -> date:
+    """Read an ISO date (YYYY-MM-DD) variable."""
+    raw = env.get(name) or default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an ISO date, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class CRMConfig:
+    """Immutable CRM settings; build with `CRMConfig.from_env()`.
+
+    Business policy files (TOML, editable without code changes; re-read on every use):
+    CRM_TIERS_POLICY (tier thresholds, benefits), CRM_REWARDS_POLICY (points, expiry,
+    birthday/anniversary, retention offers, redemption catalogue) and CRM_RISK_POLICY
+    (risk weights, windows, levels), CRM_REMEDIES_POLICY (complaint remedy table, follow-up
+    timing) and CRM_ORDERS_POLICY (cancel/modify rules); each defaults to crm_backend/policy/.
+    Follow-ups: KEFU_RASA_URL (unset disables the scheduler), KEFU_RASA_API_TOKEN,
+    CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
+    CRM_RASA_TIMEOUT_SECONDS. Daily loyalty jobs (birthday/anniversary points, risk scan):
+    CRM_DAILY_JOBS_HOUR, the Beijing hour they run at (default 3; empty disables them).
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    service_token: str = "kefu-dev-service-token"
+    token_secret: str = "kefu-dev-token-secret"
+    customer_token_ttl: int = 86400
+    max_body_bytes: int = 65536
+    seed_anchor: date = date(2026, 11, 20)
+    tiers_policy_path: Path = POLICY_DIR / "tiers.toml"
+    rewards_policy_path: Path = POLICY_DIR / "rewards.toml"
+    risk_policy_path: Path = POLICY_DIR / "risk.toml"
+    remedies_policy_path: Path = POLICY_DIR / "remedies.toml"
+    orders_policy_path: Path = POLICY_DIR / "orders.toml"
+    rasa_url: Optional[str] = None
+    rasa_token: str = ""
+    rasa_timeout_seconds: int = 10
+    followup_poll_seconds: int = 5
+    followup_delay_seconds: Optional[int] = None
+    daily_jobs_hour: Optional[int] = None
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "CRMConfig":
+        """Build the config from `environ` (defaults to `os.environ`)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("CRM_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            host=env.get("CRM_HOST") or "127.0.0.1",
+            port=_int(env, "CRM_PORT", 8000),
+            service_token=env.get("CRM_SERVICE_TOKEN") or "kefu-dev-service-token",
+            token_secret=env.get("CRM_TOKEN_SECRET") or "kefu-dev-token-secret",
+            customer_token_ttl=_int(env, "CRM_CUSTOMER_TOKEN_TTL", 86400),
+            max_body_bytes=_int(env, "CRM_MAX_BODY_BYTES", 65536),
+            seed_anchor=_date(env, "CRM_SEED_ANCHOR", "2026-11-20"),
+            tiers_policy_path=Path(env.get("CRM_TIERS_POLICY") or POLICY_DIR / "tiers.toml"),
+            rewards_policy_path=Path(env.get("CRM_REWARDS_POLICY") or POLICY_DIR / "rewards.toml"),
+            risk_policy_path=Path(env.get("CRM_RISK_POLICY") or POLICY_DIR / "risk.toml"),
+            remedies_policy_path=Path(
+                env.get("CRM_REMEDIES_POLICY") or POLICY_DIR / "remedies.toml"),
+            orders_policy_path=Path(env.get("CRM_ORDERS_POLICY") or POLICY_DIR / "orders.toml"),
+            rasa_url=(env.get("KEFU_RASA_URL") or "").rstrip("/") or None,
+            rasa_token=env.get("KEFU_RASA_API_TOKEN") or "",
+            rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),
+            followup_poll_seconds=_int(env, "CRM_FOLLOWUP_POLL_SECONDS", 5),
+            followup_delay_seconds=_optional_seconds(env, "CRM_FOLLOWUP_DELAY_SECONDS"),
+            daily_jobs_hour=_optional_hour(env, "CRM_DAILY_JOBS_HOUR", "3"),
+        )

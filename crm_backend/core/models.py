@@ -1,0 +1,490 @@
+"""SQLAlchemy models for the whole CRM domain (identical on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer,
+                        MetaData, String, Text, UniqueConstraint)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, stored as naive UTC, aware UTC out (same on every database)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        """Normalise an aware datetime to naive UTC before it reaches the driver."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass timezone-aware values")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        """Re-attach the UTC zone to a stored value."""
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _fk(target: str, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
+    """Indexed integer foreign key column."""
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class StaffUser(Base):
+    """A support agent or manager who logs into the staff console."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint("role IN ('agent', 'manager')", name="role"),)
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    role = Column(String(16), nullable=False, default="agent")
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class Customer(Base):
+    """One person, whatever channel they come from."""
+
+    __tablename__ = "customers"
+    __table_args__ = (CheckConstraint("tier IN ('key', 'ordinary', 'small')", name="tier"),)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False)
+    phone = Column(String(20), nullable=False, index=True)
+    tier = Column(String(16), nullable=False, default="small")
+    tier_reason = Column(String(255), nullable=False, default="")
+    tier_computed_at = Column(UTCDateTime, nullable=True)
+    is_bad_faith = Column(Boolean, nullable=False, default=False)
+    bad_faith_reason = Column(String(255), nullable=True)
+    bad_faith_marked_by = Column(String(64), nullable=True)
+    bad_faith_marked_at = Column(UTCDateTime, nullable=True)
+    owner_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    birthday = Column(Date, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    owner = relationship("StaffUser")
+    identities = relationship("ChannelIdentity", back_populates="customer")
+    orders = relationship("Order", back_populates="customer")
+
+
+class ChannelIdentity(Base):
+    """A customer's identity on one channel (WeChat OpenID or web account id)."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_channel_identities_channel_external"),
+        CheckConstraint("channel IN ('wechat', 'web')", name="channel"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    channel = Column(String(16), nullable=False)
+    external_id = Column(String(128), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    customer = relationship("Customer", back_populates="identities")
+
+
+class Product(Base):
+    """A sellable product (SKU) of the shop."""
+
+    __tablename__ = "products"
+
+    id = Column(Integer, primary_key=True)
+    sku = Column(String(32), nullable=False, unique=True)
+    name = Column(String(128), nullable=False)
+    brand = Column(String(64), nullable=False)
+    category = Column(String(32), nullable=False, index=True)
+    price_fen = Column(Integer, nullable=False)
+    stock = Column(Integer, nullable=False, default=0)
+    colours = Column(JSON, nullable=False, default=list)
+    sizes = Column(JSON, nullable=False, default=list)
+    description = Column(Text, nullable=False, default="")
+
+
+class Order(Base):
+    """A customer's order; money in fen, timestamps in UTC."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending_payment', 'pending_shipment', 'shipped', 'delivered', "
+            "'cancelled', 'refunding', 'refunded')",
+            name="status",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    order_no = Column(String(14), nullable=False, unique=True)
+    customer_id = _fk("customers.id")
+    status = Column(String(20), nullable=False, index=True)
+    items_total_fen = Column(Integer, nullable=False)
+    shipping_fen = Column(Integer, nullable=False, default=0)
+    discount_fen = Column(Integer, nullable=False, default=0)
+    total_fen = Column(Integer, nullable=False)
+    receiver_name = Column(String(64), nullable=False)
+    receiver_phone = Column(String(20), nullable=False)
+    address = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    paid_at = Column(UTCDateTime, nullable=True)
+    shipped_at = Column(UTCDateTime, nullable=True)
+    delivered_at = Column(UTCDateTime, nullable=True)
+    cancelled_at = Column(UTCDateTime, nullable=True)
+    delivery_time = Column(String(64), nullable=True)
+
+    customer = relationship("Customer", back_populates="orders")
+    items = relationship(
+        "OrderItem", back_populates="order", order_by="OrderItem.id"
+    )
+    shipment = relationship("Shipment", back_populates="order", uselist=False)
+    refunds = relationship("Refund", back_populates="order", order_by="Refund.id")
+
+
+class OrderItem(Base):
+    """One line of an order, with the price paid at the time."""
+
+    __tablename__ = "order_items"
+
+    id = Column(Integer, primary_key=True)
+    order_id = _fk("orders.id")
+    product_id = _fk("products.id", ondelete="RESTRICT")
+    sku = Column(String(32), nullable=False)
+    name = Column(String(128), nullable=False)
+    colour = Column(String(32), nullable=True)
+    size = Column(String(16), nullable=True)
+    quantity = Column(Integer, nullable=False)
+    unit_price_fen = Column(Integer, nullable=False)
+
+    order = relationship("Order", back_populates="items")
+    product = relationship("Product")
+
+
+class Shipment(Base):
+    """The parcel of an order with a carrier and tracking number."""
+
+    __tablename__ = "shipments"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(
+        Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    carrier = Column(String(32), nullable=False)
+    tracking_no = Column(String(32), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    order = relationship("Order", back_populates="shipment")
+    events = relationship(
+        "TrackingEvent", back_populates="shipment", order_by="TrackingEvent.occurred_at"
+    )
+
+
+class TrackingEvent(Base):
+    """One carrier scan of a shipment."""
+
+    __tablename__ = "tracking_events"
+
+    id = Column(Integer, primary_key=True)
+    shipment_id = _fk("shipments.id")
+    occurred_at = Column(UTCDateTime, nullable=False)
+    location = Column(String(64), nullable=False)
+    description = Column(String(255), nullable=False)
+
+    shipment = relationship("Shipment", back_populates="events")
+
+
+class Refund(Base):
+    """A refund request for an order and its progress."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('requested', 'approved', 'completed', 'rejected')", name="status"
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    order_id = _fk("orders.id")
+    amount_fen = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False)
+    reason = Column(String(255), nullable=False)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    completed_at = Column(UTCDateTime, nullable=True)
+
+    order = relationship("Order", back_populates="refunds")
+
+
+class Complaint(Base):
+    """A complaint going through the four-step procedure."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("current_step BETWEEN 1 AND 4", name="current_step"),
+        CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    customer_id = _fk("customers.id")
+    order_id = _fk("orders.id", nullable=True, ondelete="SET NULL")
+    customer_tier = Column(String(16), nullable=False)
+    category = Column(String(32), nullable=False)
+    severity = Column(String(16), nullable=False)
+    customer_words = Column(Text, nullable=False, default="")
+    expectation = Column(String(255), nullable=True)
+    status = Column(String(20), nullable=False, default="open")
+    current_step = Column(Integer, nullable=False, default=1)
+    channel = Column(String(16), nullable=False)
+    conversation_id = Column(String(128), nullable=True, index=True)
+    handler_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    remedy_offered = Column(JSON, nullable=True)
+    remedy_accepted = Column(Boolean, nullable=True)
+    remedy_executed_at = Column(UTCDateTime, nullable=True)
+    remedy_execution = Column(JSON, nullable=True)
+    follow_up_result = Column(Text, nullable=True)
+    score = Column(Integer, nullable=True)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    resolved_at = Column(UTCDateTime, nullable=True)
+
+    events = relationship(
+        "ComplaintEvent", back_populates="complaint", order_by="ComplaintEvent.occurred_at"
+    )
+
+
+class ComplaintEvent(Base):
+    """A timestamped entry of a complaint's four-step timeline."""
+
+    __tablename__ = "complaint_events"
+    __table_args__ = (CheckConstraint("step BETWEEN 1 AND 4", name="step"),)
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = _fk("complaints.id")
+    step = Column(Integer, nullable=False)
+    occurred_at = Column(UTCDateTime, nullable=False)
+    note = Column(Text, nullable=False, default="")
+
+    complaint = relationship("Complaint", back_populates="events")
+
+
+class PointsEntry(Base):
+    """One grant or redemption in a customer's points ledger."""
+
+    __tablename__ = "points_entries"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    delta = Column(Integer, nullable=False)
+    reason = Column(String(255), nullable=False)
+    source = Column(String(32), nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    expires_at = Column(UTCDateTime, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class Coupon(Base):
+    """A coupon issued to a customer."""
+
+    __tablename__ = "coupons"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    code = Column(String(32), nullable=False, unique=True)
+    value_fen = Column(Integer, nullable=False)
+    min_spend_fen = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False, default="active")
+    reason = Column(String(255), nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    expires_at = Column(UTCDateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class RiskFlag(Base):
+    """A churn-risk signal raised for a customer, with its reasons."""
+
+    __tablename__ = "risk_flags"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    score = Column(Integer, nullable=False)
+    level = Column(String(16), nullable=False)
+    reasons = Column(JSON, nullable=False, default=list)
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    resolved_at = Column(UTCDateTime, nullable=True)
+
+
+class Handoff(Base):
+    """A conversation handed over to a person, queued by priority."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    customer_id = _fk("customers.id", nullable=True, ondelete="SET NULL")
+    reason = Column(String(255), nullable=False)
+    priority = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False, default="waiting")
+    assigned_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    complaint_id = _fk("complaints.id", nullable=True, ondelete="SET NULL")
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    assigned_at = Column(UTCDateTime, nullable=True)
+    closed_at = Column(UTCDateTime, nullable=True)
+
+
+class FollowUp(Base):
+    """A persistent follow-up in a conversation: step 4 of a complaint, or a win-back attempt's."""
+
+    __tablename__ = "follow_ups"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = _fk("complaints.id", nullable=True)
+    winback_attempt_id = _fk("winback_attempts.id", nullable=True)
+    conversation_id = Column(String(128), nullable=False)
+    due_at = Column(UTCDateTime, nullable=False, index=True)
+    status = Column(String(16), nullable=False, default="scheduled")
+    fired_at = Column(UTCDateTime, nullable=True)
+    # While firing: a follow-up still firing after this moment was cut off (crash) and is retried.
+    lease_until = Column(UTCDateTime, nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    rasa_response = Column(JSON, nullable=True)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class SatisfactionAnswer(Base):
+    """A 1-5 satisfaction answer for a conversation or complaint."""
+
+    __tablename__ = "satisfaction_answers"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id", nullable=True, ondelete="SET NULL")
+    complaint_id = _fk("complaints.id", nullable=True, ondelete="SET NULL")
+    conversation_id = Column(String(128), nullable=False, index=True)
+    score = Column(Integer, nullable=False)
+    resolved = Column(Boolean, nullable=True)
+    comment = Column(Text, nullable=True)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class TierChange(Base):
+    """One tier computation that changed (or first set) a customer's tier, with its reason."""
+
+    __tablename__ = "tier_changes"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    old_tier = Column(String(16), nullable=True)
+    new_tier = Column(String(16), nullable=False)
+    reason = Column(String(255), nullable=False)
+    computed_at = Column(UTCDateTime, nullable=False)
+
+
+class RiskSignal(Base):
+    """One churn-risk observation (churn words, complaint, low score, silence), recorded once."""
+
+    __tablename__ = "risk_signals"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    signal = Column(String(32), nullable=False)
+    detail = Column(String(255), nullable=False, default="")
+    conversation_id = Column(String(128), nullable=True)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class Notification(Base):
+    """A message for a staff member (e.g. a key customer at risk), shown in the console."""
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    recipient_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    customer_id = _fk("customers.id", nullable=True, ondelete="SET NULL")
+    kind = Column(String(32), nullable=False)
+    message = Column(Text, nullable=False)
+    conversation_id = Column(String(128), nullable=True)
+    status = Column(String(16), nullable=False, default="unread")
+    created_at = Column(UTCDateTime, nullable=False)
+
+    recipient = relationship("StaffUser")
+
+
+class WinBackAttempt(Base):
+    """A win-back attempt: the tier it used, the action and offer, and later its outcome."""
+
+    __tablename__ = "winback_attempts"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = _fk("customers.id")
+    conversation_id = Column(String(128), nullable=True)
+    trigger = Column(String(64), nullable=False)
+    tier_used = Column(String(16), nullable=False)
+    bad_faith_used = Column(Boolean, nullable=False, default=False)
+    action = Column(String(32), nullable=False)
+    offer = Column(JSON, nullable=True)
+    coupon_id = _fk("coupons.id", nullable=True, ondelete="SET NULL")
+    points_entry_id = _fk("points_entries.id", nullable=True, ondelete="SET NULL")
+    notification_id = _fk("notifications.id", nullable=True, ondelete="SET NULL")
+    outcome = Column(String(16), nullable=True)
+    outcome_at = Column(UTCDateTime, nullable=True)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    notification = relationship("Notification")
+
+
+class OrderChange(Base):
+    """A cancellation or a field change of an order made for the customer, written once per key."""
+
+    __tablename__ = "order_changes"
+    __table_args__ = (CheckConstraint("kind IN ('cancel', 'modify')", name="kind"),)
+
+    id = Column(Integer, primary_key=True)
+    order_id = _fk("orders.id")
+    kind = Column(String(16), nullable=False)
+    field = Column(String(32), nullable=True)
+    old_value = Column(Text, nullable=True)
+    new_value = Column(Text, nullable=True)
+    reason = Column(String(255), nullable=True)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class DailyJobRun(Base):
+    """One Beijing day's loyalty jobs done (birthday/anniversary points, risk scan); the unique
+    day lets exactly one CRM process do them."""
+
+    __tablename__ = "daily_job_runs"
+
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, unique=True)
+    grants = Column(Integer, nullable=False, default=0)
+    flagged = Column(Integer, nullable=False, default=0)  # by the scan of the pass that did it
+    finished_at = Column(UTCDateTime, nullable=False)

@@ -1,0 +1,1 @@
+"""Customers: profile, bad-faith marking."""

@@ -1,0 +1,40 @@
+"""Handing a conversation to a person, as plain rules: when, and at which priority."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+PRIORITIES = {"normal": 0, "high": 1, "urgent": 2}
+
+
+PRIORITY_LABELS = {"normal": "普通", "high": "优先", "urgent": "紧急"}
+
+
+STATUS_LABELS = {"waiting": "排队中", "assigned": "处理中", "closed": "已结束"}
+
+
+OPEN_STATUSES = ("waiting", "assigned")
+
+
+def priority_name(level: int) -> str:
+    """The name of a stored priority number."""
+    return next(name for name, value in PRIORITIES.items() if value == level)
+
+
+def handoff_priority(tier: Optional[str], risk_level: Optional[str],
+                     severity: Optional[str] = None) -> str:
+    """urgent for key customers or high churn risk; high for a severe complaint or medium risk."""
+    if tier == "key" or risk_level == "high":
+        return "urgent"
+    if severity == "high" or risk_level == "medium":
+        return "high"
+    return "normal"
+
+
+def needs_handoff(*, tier: Optional[str], severity: Optional[str], remedy_refused: bool = False,
+                  is_bad_faith: bool = False, asks_compensation: bool = False,
+                  beyond_authority: bool = False) -> bool:
+    """A person takes over: key customer with a severe complaint, a refused remedy,
+    a bad-faith customer asking for compensation, or anything beyond the bot's authority."""
+    return ((tier == "key" and severity == "high") or remedy_refused
+            or (is_bad_faith and asks_compensation) or beyond_authority)

@@ -1,0 +1,110 @@
+"""Handoffs in the database: one open handoff per conversation, a queue ordered by priority and age."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_backend.core.idempotency import by_key, insert_once
+from crm_backend.core.models import Complaint, Customer, Handoff
+from crm_backend.core.time import beijing_iso
+from crm_backend.handoffs import rules
+from crm_backend.risk.store import open_flag
+
+
+async def open_for_conversation(db: AsyncSession, conversation_id: str) -> Optional[Handoff]:
+    """The conversation's waiting or assigned handoff, if any."""
+    stmt = (select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                  Handoff.status.in_(rules.OPEN_STATUSES))
+            .order_by(Handoff.id.desc()).limit(1))
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def priority_for(db: AsyncSession, customer_id: Optional[int],
+                       severity: Optional[str]) -> int:
+    """Priority from the customer's tier, open risk flag and the complaint's severity."""
+    customer = await db.get(Customer, customer_id) if customer_id is not None else None
+    flag = await open_flag(db, customer_id) if customer is not None else None
+    name = rules.handoff_priority(customer.tier if customer else None,
+                                  flag.level if flag else None, severity)
+    return rules.PRIORITIES[name]
+
+
+async def open_handoff(db: AsyncSession, *, conversation_id: str, customer_id: Optional[int],
+                       reason: str, idempotency_key: str, complaint: Optional[Complaint] = None,
+                       now: datetime) -> Tuple[Handoff, bool]:
+    """Queue the conversation for a person once; an open handoff of it is reused (priority raised)."""
+    existing = await by_key(db, Handoff, idempotency_key)
+    if existing is not None:
+        return existing, False
+    priority = await priority_for(db, customer_id, complaint.severity if complaint else None)
+    current = await open_for_conversation(db, conversation_id)
+    if current is not None:
+        current.priority = max(current.priority, priority)
+        if current.complaint_id is None and complaint is not None:
+            current.complaint_id = complaint.id
+        await db.flush()
+        return current, False
+    row = Handoff(conversation_id=conversation_id, customer_id=customer_id, reason=reason[:255],
+                  priority=priority, status="waiting", complaint_id=complaint.id if complaint else None,
+                  idempotency_key=idempotency_key, created_at=now)
+    return await insert_once(db, row)
+
+
+async def queue_position(db: AsyncSession, handoff: Handoff) -> Optional[int]:
+    """1-based place in the waiting queue (higher priority first, then older), None if not waiting."""
+    if handoff.status != "waiting":
+        return None
+    ahead = await db.scalar(select(func.count(Handoff.id)).where(
+        Handoff.status == "waiting",
+        or_(Handoff.priority > handoff.priority,
+            and_(Handoff.priority == handoff.priority,
+                 or_(Handoff.created_at < handoff.created_at,
+                     and_(Handoff.created_at == handoff.created_at, Handoff.id < handoff.id))))))
+    return int(ahead or 0) + 1
+
+
+async def waiting_queue(db: AsyncSession, status: str, limit: int) -> List[Handoff]:
+    """Handoffs with this status, by priority then age."""
+    stmt = (select(Handoff).where(Handoff.status == status)
+            .order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id).limit(limit))
+    return list((await db.execute(stmt)).scalars())
+
+
+async def complaint_numbers(db: AsyncSession, ids: List[Optional[int]]) -> Dict[int, str]:
+    """Complaint number by id."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(Complaint.id, Complaint.number).where(Complaint.id.in_(wanted)))
+    return {cid: number for cid, number in rows}
+
+
+def handoff_json(handoff: Handoff, position: Optional[int],
+                 complaint_number: Optional[str]) -> Dict[str, Any]:
+    """The Handoff shape."""
+    name = rules.priority_name(handoff.priority)
+    return {
+        "id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "customer_id": handoff.customer_id,
+        "complaint_number": complaint_number,
+        "reason": handoff.reason,
+        "priority": name,
+        "priority_label": rules.PRIORITY_LABELS[name],
+        "status": handoff.status,
+        "status_label": rules.STATUS_LABELS.get(handoff.status, handoff.status),
+        "queue_position": position,
+        "created_at": beijing_iso(handoff.created_at),
+        "closed_at": beijing_iso(handoff.closed_at) if handoff.closed_at else None,
+    }
+
+
+async def describe(db: AsyncSession, handoff: Handoff) -> Dict[str, Any]:
+    """handoff_json with its queue position and complaint number looked up."""
+    numbers = await complaint_numbers(db, [handoff.complaint_id])
+    return handoff_json(handoff, await queue_position(db, handoff),
+                        numbers.get(handoff.complaint_id))

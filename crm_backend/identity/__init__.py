@@ -1,0 +1,1 @@
+"""Who a conversation's customer is: signed tokens and order-number binding."""

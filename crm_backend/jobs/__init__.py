@@ -1,0 +1,1 @@
+"""The daily jobs and the command-line tasks behind them."""

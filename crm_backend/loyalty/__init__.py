@@ -1,0 +1,1 @@
+"""Loyalty: tiers, the points ledger, rewards and redemption."""

@@ -1,0 +1,1 @@
+"""Orders: lookups, logistics, refunds, cancelling and changing, delivery."""

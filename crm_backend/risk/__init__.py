@@ -1,0 +1,1 @@
+"""Churn risk: signals, flags and the scan."""

@@ -1,0 +1,1 @@
+"""Win-back of customers at risk, by tier."""
