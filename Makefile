@@ -15,6 +15,7 @@ run: setup
 test: model
 	@echo "==> Running the test suite"
 	@$(PY) -m pytest
+	@bash scripts/clock_ahead.sh
 
 validate: setup
 	@.venv/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml --fail-on-warnings

@@ -17,10 +17,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_rules import IntentRule, set_top_intent
+from bot.nlu.placeholders import ORDER_NO
 
 ORDER_ENTITY = "order_no"
 INFORM_INTENT = "inform"
-ORDER_NO = re.compile(r"[Kk][Ff]\d{12}")
 FILLER = re.compile(r"订单号|订单|单号|就是|是|这个|这单|那单|这一单|就|查|帮我|看下|看看|一下|吧|的|呢|哦|嗯"
                     r"|[\s,，。.!！?？:：~～、]")
 

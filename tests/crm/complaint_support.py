@@ -7,7 +7,7 @@ must not see, so each test module that imports `database` from here gets its own
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Iterator, Optional
 
 import pytest
