@@ -16,7 +16,6 @@ from bot.actions.order_changes import CancelConfirmation, ModifyConfirmation
 from bot.actions.pending import clear_confirmation, pending_confirmation
 from bot.actions.winback_follow_up import WinbackConfirmation
 
-NOTHING_PENDING_NO = "好的～还有其他可以帮您的吗？"
 
 
 class Confirmable(Protocol):

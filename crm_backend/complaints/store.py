@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.complaints import rules
-from crm_backend.core.http import ApiError, not_found
+from crm_backend.core.errors import KeyReused, NotFound
 from crm_backend.core.idempotency import by_key
 from crm_backend.core.models import Complaint, ComplaintEvent, Customer, Order
 from crm_backend.risk.rules import strong_negative_emotion
@@ -52,11 +52,6 @@ class ComplaintFilter:
     offset: int = 0
 
 
-def key_reused() -> ApiError:
-    """409 for an idempotency key already used for a different request."""
-    return ApiError(409, "idempotency_key_reused", "该幂等键已用于其他请求", "idempotency_key")
-
-
 def add_event(db: AsyncSession, complaint: Complaint, step: int, note: str,
               at: datetime) -> ComplaintEvent:
     """Append one timeline entry and move the complaint's current step forward."""
@@ -71,7 +66,7 @@ async def customer_order(db: AsyncSession, customer_id: int, order_no: str) -> O
     """The customer's own order, or a 404 (someone else's order is not found either)."""
     order = (await db.execute(select(Order).where(Order.order_no == order_no))).scalar_one_or_none()
     if order is None or order.customer_id != customer_id:
-        raise not_found("订单不存在", code="order_not_found")
+        raise NotFound("order_not_found", "订单不存在")
     return order
 
 
@@ -103,11 +98,11 @@ async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime
     existing = await by_key(db, Complaint, data.idempotency_key)
     if existing is not None:
         if existing.customer_id != data.customer_id:
-            raise key_reused()
+            raise KeyReused()
         return existing, False
     customer = await db.get(Customer, data.customer_id)
     if customer is None:
-        raise not_found("客户不存在", code="customer_not_found")
+        raise NotFound("customer_not_found", "客户不存在")
     order = await customer_order(db, customer.id, data.order_no) if data.order_no else None
     complaint = Complaint(
         customer_id=customer.id, order_id=order.id if order else None,
@@ -149,7 +144,7 @@ async def complaint_by_number(db: AsyncSession, number: str, customer_id: Option
         stmt = stmt.with_for_update()
     complaint = (await db.execute(stmt)).scalar_one_or_none()
     if complaint is None or (customer_id is not None and complaint.customer_id != customer_id):
-        raise not_found("投诉不存在", code="complaint_not_found")
+        raise NotFound("complaint_not_found", "投诉不存在")
     return complaint
 
 

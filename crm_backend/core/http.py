@@ -9,6 +9,8 @@ from typing import Any, Awaitable, Callable, Optional
 
 from aiohttp import web
 
+from crm_backend.core.errors import Conflict, DomainError, Invalid, NotFound
+
 log = logging.getLogger(__name__)
 
 
@@ -55,13 +57,26 @@ def not_found(message: str = "请求的资源不存在", code: str = "not_found"
     return ApiError(404, code, message)
 
 
+def domain_status(error: DomainError) -> int:
+    """The one mapping of domain errors to HTTP statuses."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Invalid):
+        return 400
+    if isinstance(error, Conflict):
+        return 409
+    return 422
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn ApiError, aiohttp HTTP errors and crashes into JSON bodies."""
+    """Turn ApiError, domain errors, aiohttp HTTP errors and crashes into JSON bodies."""
     try:
         return await handler(request)
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.field)
+    except DomainError as exc:
+        return error_response(domain_status(exc), exc.code, exc.message, exc.field)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

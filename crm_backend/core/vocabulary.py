@@ -33,7 +33,6 @@ TIER_LABELS: Dict[str, str] = {
 CHANNELS = ("wechat", "web")
 
 
-STAFF_ROLES = ("agent", "manager")
 
 
 def order_status_label(code: str) -> str:

@@ -29,12 +29,3 @@ def handoff_priority(tier: Optional[str], risk_level: Optional[str],
     if severity == "high" or risk_level == "medium":
         return "high"
     return "normal"
-
-
-def needs_handoff(*, tier: Optional[str], severity: Optional[str], remedy_refused: bool = False,
-                  is_bad_faith: bool = False, asks_compensation: bool = False,
-                  beyond_authority: bool = False) -> bool:
-    """A person takes over: key customer with a severe complaint, a refused remedy,
-    a bad-faith customer asking for compensation, or anything beyond the bot's authority."""
-    return ((tier == "key" and severity == "high") or remedy_refused
-            or (is_bad_faith and asks_compensation) or beyond_authority)

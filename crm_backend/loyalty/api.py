@@ -6,15 +6,16 @@ from aiohttp import web
 
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
-from crm_backend.core.http import ApiError, bad_request, json_response
+from crm_backend.core.errors import KeyReused
+from crm_backend.core.http import bad_request, json_response
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.core.time import beijing_iso
 from crm_backend.customers.api import customer_or_404
 from crm_backend.loyalty.policy import RewardsPolicy, load_rewards_policy, load_tier_policy
 from crm_backend.loyalty.rules import membership_view
-from crm_backend.loyalty.store import (InsufficientPoints, KeyReused, expiring_points,
-                                       grant_points_once, points_balance, recent_entries,
-                                       recompute_all, recompute_tier, redeem, spend_summary)
+from crm_backend.loyalty.store import (InsufficientPoints, expiring_points, grant_points_once,
+                                       points_balance, recent_entries, recompute_all,
+                                       recompute_tier, redeem, spend_summary)
 from crm_backend.loyalty.views import entry_json, redemption_json, result_json, reward_json
 
 MAX_GRANT = 100_000
@@ -23,11 +24,6 @@ MAX_GRANT = 100_000
 def rewards_policy(request: web.Request) -> RewardsPolicy:
     """The rewards policy file named by the app's config, read now."""
     return load_rewards_policy(request.app[CONFIG_KEY].rewards_policy_path)
-
-
-def _key_conflict() -> ApiError:
-    """409 for an idempotency key that belongs to a different request."""
-    return ApiError(409, "idempotency_key_reused", "该幂等键已用于其他请求", "idempotency_key")
 
 
 async def get_points(request: web.Request) -> web.Response:
@@ -60,7 +56,7 @@ async def grant(request: web.Request) -> web.Response:
             db, customer_id=customer.id, points=points, reason=reason, source=source,
             idempotency_key=f"grant:{key}", now=moment, policy=policy)
         if entry.customer_id != customer.id:
-            raise _key_conflict()
+            raise KeyReused()
         await db.commit()
         balance = await points_balance(db, customer.id, moment)
     return json_response({"entry": entry_json(entry), "balance": balance},
@@ -90,8 +86,6 @@ async def redeem_points(request: web.Request) -> web.Response:
         except InsufficientPoints as short:
             return json_response({"error": "insufficient_points", "message": short.message,
                                   "balance": short.balance, "needed": short.needed}, status=409)
-        except KeyReused:
-            raise _key_conflict()
         await db.commit()
     return json_response(redemption_json(result), status=201 if result.created else 200)
 

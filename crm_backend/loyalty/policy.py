@@ -112,7 +112,6 @@ class RewardsPolicy:
     tier_upgrade_bonus: Dict[str, int]
     birthday_points: Dict[str, int]
     anniversary_points: Dict[str, int]
-    compensation_points: Dict[str, int]
     retention: Dict[str, RetentionOffer]
     catalogue: Tuple[CatalogueReward, ...]
 
@@ -168,7 +167,6 @@ def parse_rewards_policy(doc: Mapping[str, Any]) -> RewardsPolicy:
         tier_upgrade_bonus=per_tier(doc, "tier_upgrade_bonus"),
         birthday_points=per_tier(doc, "birthday_points"),
         anniversary_points=per_tier(doc, "anniversary_points"),
-        compensation_points=per_tier(doc, "compensation_points", ("minor", "moderate", "severe")),
         retention={name: _retention(name, table(retention, name))
                    for name in ("key", "ordinary", "small", "bad_faith")},
         catalogue=_catalogue(doc.get("catalogue")),

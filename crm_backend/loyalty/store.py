@@ -10,6 +10,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_backend.core.errors import KeyReused
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Coupon, Customer, Order, PointsEntry, TierChange
 from crm_backend.core.time import BEIJING
@@ -231,10 +232,6 @@ class InsufficientPoints(Exception):
         self.message, self.balance, self.needed = message, balance, needed
 
 
-class KeyReused(Exception):
-    """The idempotency key already belongs to another customer or reward."""
-
-
 @dataclass(frozen=True)
 class Redemption:
     """The coupon received, the balance after, and whether this call created it."""
@@ -257,7 +254,7 @@ async def _previous(session: AsyncSession, customer_id: int, key: str) -> Option
         return None
     coupon = await by_key(session, Coupon, key)
     if entry.customer_id != customer_id or coupon is None:
-        raise KeyReused(key)
+        raise KeyReused()
     return coupon
 
 

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.core.http import ApiError
+from crm_backend.core.errors import Conflict
 from crm_backend.core.idempotency import by_key
 from crm_backend.core.models import Order, PointsEntry, TrackingEvent
 from crm_backend.core.vocabulary import order_status_label
@@ -47,7 +47,7 @@ async def mark_delivered(db: AsyncSession, order: Order, at: datetime, descripti
     """
     refusal = delivery_refusal(order.status)
     if refusal is not None:
-        raise ApiError(409, "order_not_shipped", refusal)
+        raise Conflict("order_not_shipped", refusal)
     moved = await db.execute(
         update(Order).where(Order.id == order.id, Order.status == "shipped")
         .values(status="delivered", delivered_at=at).execution_options(synchronize_session=False))

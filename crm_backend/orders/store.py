@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from crm_backend.core.http import ApiError, bad_request, not_found
+from crm_backend.core.errors import Conflict, Invalid, KeyReused, NotFound
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Order, OrderChange, Product, Refund, Shipment
 from crm_backend.orders import rules
@@ -51,18 +51,15 @@ async def order_detail(session: AsyncSession, order_no: str) -> Optional[Order]:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-class ChangeRefused(ApiError):
-    """409 with the Chinese reason the customer hears."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(409, code, message)
+class ChangeRefused(Conflict):
+    """The order's state forbids the change; the message is the reason the customer hears."""
 
 
 async def owned_order(db: AsyncSession, order_no: str, customer_id: int) -> Order:
     """The order with items, shipment and refunds, or 404 when missing or someone else's."""
     order = await order_detail(db, order_no)
     if order is None or order.customer_id != customer_id:
-        raise not_found("订单不存在", code="order_not_found")
+        raise NotFound("order_not_found", "订单不存在")
     return order
 
 
@@ -70,7 +67,7 @@ async def _repeat(db: AsyncSession, key: str, order: Order, kind: str) -> Option
     """The change already made with this key (409 if the key was used for another order)."""
     change = await by_key(db, OrderChange, key)
     if change is not None and (change.order_id != order.id or change.kind != kind):
-        raise ApiError(409, "idempotency_key_reused", "该幂等键已用于其他请求", "idempotency_key")
+        raise KeyReused()
     return change
 
 
@@ -114,7 +111,7 @@ async def _apply_spec(db: AsyncSession, order: Order, value: str) -> Tuple[str, 
     colour, size = rules.parse_spec(value, product.colours or [], product.sizes or [])
     if colour is None and size is None:
         options = "、".join([*(product.colours or []), *(product.sizes or [])]) or "无"
-        raise bad_request(f"没有识别到该商品的颜色或尺码，可选：{options}", "value")
+        raise Invalid("invalid_request", f"没有识别到该商品的颜色或尺码，可选：{options}", "value")
     old = " ".join(filter(None, [item.colour, item.size]))
     item.colour, item.size = colour or item.colour, size or item.size
     return old, " ".join(filter(None, [item.colour, item.size]))
@@ -145,7 +142,7 @@ async def modify(db: AsyncSession, order: Order, field: str, value: str, idempot
         raise ChangeRefused("cannot_modify", decision.reason)
     problem = rules.check_value(field, value)
     if problem:
-        raise bad_request(problem, "value")
+        raise Invalid("invalid_request", problem, "value")
     old, new = await _apply(db, order, field, value.strip())
     _change, created = await insert_once(db, OrderChange(
         order_id=order.id, kind="modify", field=field, old_value=old, new_value=new,

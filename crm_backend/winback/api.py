@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
-from crm_backend.core.http import ApiError, json_response, not_found
+from crm_backend.core.http import json_response, not_found
 from crm_backend.core.models import WinBackAttempt
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.customers.api import customer_or_404
 from crm_backend.followups.store import cancel_pending_winback, winback_follow_up
 from crm_backend.loyalty.api import rewards_policy
-from crm_backend.winback.store import OUTCOMES, KeyReused, start_winback
+from crm_backend.winback.store import OUTCOMES, start_winback
 from crm_backend.winback.views import attempt_json, notification_json
 
 
@@ -44,14 +44,10 @@ async def winback(request: web.Request) -> web.Response:
     policy = rewards_policy(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        try:
-            attempt, created = await start_winback(
-                db, customer, trigger=trigger, conversation_id=conversation_id,
-                idempotency_key=key, policy=policy, detail=detail,
-                delay_override=request.app[CONFIG_KEY].followup_delay_seconds, now=now(request))
-        except KeyReused:
-            raise ApiError(409, "idempotency_key_reused", "该幂等键已用于其他请求",
-                           "idempotency_key")
+        attempt, created = await start_winback(
+            db, customer, trigger=trigger, conversation_id=conversation_id,
+            idempotency_key=key, policy=policy, detail=detail,
+            delay_override=request.app[CONFIG_KEY].followup_delay_seconds, now=now(request))
         await db.commit()
         shown = await attempt_body(db, attempt)
     return json_response(shown, status=201 if created else 200)

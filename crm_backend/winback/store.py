@@ -9,6 +9,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_backend.core.errors import KeyReused
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Customer, Notification, RiskFlag, StaffUser, WinBackAttempt
 from crm_backend.core.money import fen_to_yuan
@@ -20,10 +21,6 @@ from crm_backend.risk.store import open_flag, record_risk_signal
 from crm_backend.winback.rules import WinBackDecision, decide_winback, follow_up_at
 
 OUTCOMES = ("accepted", "declined", "stayed", "left")
-
-
-class KeyReused(Exception):
-    """The idempotency key already belongs to another customer's attempt."""
 
 
 async def _recipient(session: AsyncSession, customer: Customer) -> Optional[StaffUser]:
@@ -105,7 +102,7 @@ async def start_winback(session: AsyncSession, customer: Customer, *, trigger: s
     earlier = await by_key(session, WinBackAttempt, key)
     if earlier is not None:
         if earlier.customer_id != customer.id:
-            raise KeyReused(key)
+            raise KeyReused()
         return earlier, False
     if trigger == "churn_language":
         await record_risk_signal(session, customer_id=customer.id, signal="churn_language",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_backend.handoffs.rules import handoff_priority, needs_handoff, priority_name
+from crm_backend.handoffs.rules import handoff_priority, priority_name
 
 
 @pytest.mark.parametrize("tier,risk,severity,expected", [
@@ -22,20 +22,6 @@ from crm_backend.handoffs.rules import handoff_priority, needs_handoff, priority
 ])
 def test_priority(tier, risk, severity, expected) -> None:
     assert handoff_priority(tier, risk, severity) == expected
-
-
-@pytest.mark.parametrize("kwargs,expected", [
-    ({"tier": "key", "severity": "high"}, True),
-    ({"tier": "key", "severity": "medium"}, False),
-    ({"tier": "ordinary", "severity": "high"}, False),
-    ({"tier": "small", "severity": "low", "remedy_refused": True}, True),
-    ({"tier": "small", "severity": "low", "is_bad_faith": True, "asks_compensation": True}, True),
-    ({"tier": "small", "severity": "low", "is_bad_faith": True}, False),
-    ({"tier": "small", "severity": "low", "asks_compensation": True}, False),
-    ({"tier": None, "severity": None, "beyond_authority": True}, True),
-])
-def test_needs_handoff(kwargs, expected) -> None:
-    assert needs_handoff(**kwargs) is expected
 
 
 def test_priority_names_round_trip() -> None:

@@ -145,11 +145,6 @@ def title(remedy: Remedy) -> str:
             "price_difference": "退还差价", "escalate": "专人处理"}[remedy.kind]
 
 
-def _when(days: int) -> str:
-    """'今天' or 'N天内' for a promise."""
-    return "立即到账" if days <= 0 else f"{days}天内"
-
-
 def description(remedy: Remedy, amount: Optional[int]) -> str:
     """What will happen and when, in Chinese, as offered to the customer."""
     if remedy.kind == "refund":

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from crm_backend.complaints.remedies import rules
 from crm_backend.complaints.rules import REMEDY_OPEN_STATUSES, STATUS_LABELS
 from crm_backend.complaints.store import add_event, recent_complaint_count
-from crm_backend.core.http import ApiError
+from crm_backend.core.errors import Conflict
 from crm_backend.core.idempotency import insert_once
 from crm_backend.core.models import Complaint, Customer, FollowUp, Handoff, Order, OrderItem, Refund
 from crm_backend.core.money import fen_to_yuan
@@ -22,11 +22,6 @@ from crm_backend.followups.rules import follow_up_due
 from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.store import grant_points, issue_coupon
-
-
-def refusal(code: str, message: str) -> ApiError:
-    """A 409 business refusal."""
-    return ApiError(409, code, message)
 
 
 def _offer(remedy: rules.Remedy, order_total: Optional[int]) -> Dict[str, Any]:
@@ -86,13 +81,13 @@ async def propose(db: AsyncSession, complaint: Complaint, alternative: bool,
     if state.get("offers") and not alternative:
         return _proposal(state, table)
     if complaint.status not in REMEDY_OPEN_STATUSES:
-        raise refusal("remedy_not_open",
+        raise Conflict("remedy_not_open",
                       f"投诉当前状态为{STATUS_LABELS.get(complaint.status, complaint.status)}，不能再提出方案")
     if not state.get("offers"):
         state = await _first_options(db, complaint, table)
     elif rules.alternatives_left(len(state["offers"]) - 1, len(state["options"]),
                                  state["max_alternatives"]) <= 0:
-        raise refusal("no_more_alternatives", "这已经是权限内能提供的全部方案了，可以为您转接人工客服进一步处理")
+        raise Conflict("no_more_alternatives", "这已经是权限内能提供的全部方案了，可以为您转接人工客服进一步处理")
     remedy = rules.Remedy(**state["options"][len(state["offers"])])
     offer = _offer(remedy, state["order_total_fen"])
     state["offers"] = [*state["offers"], {**offer, "offered_at": beijing_iso(now)}]
@@ -152,7 +147,7 @@ async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, An
     if remedy.kind in ("refund", "price_difference", "resend"):
         order = await _order(db, complaint)
         if order is None:
-            raise refusal("order_required", "该方案需要关联订单，请先补充订单号")
+            raise Conflict("order_required", "该方案需要关联订单，请先补充订单号")
         if remedy.kind == "resend":
             copy = await _resend(db, order, now)
             public["resend_order_no"] = extra["resend_order_no"] = copy.order_no
@@ -204,9 +199,9 @@ async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
         return complaint.remedy_execution["public"], follow_up, False
     state = complaint.remedy_offered or {}
     if not state.get("offers"):
-        raise refusal("no_remedy_proposed", "还没有为该投诉提出方案")
+        raise Conflict("no_remedy_proposed", "还没有为该投诉提出方案")
     if complaint.status != "remedy_proposed":
-        raise refusal("remedy_not_open",
+        raise Conflict("remedy_not_open",
                       f"投诉当前状态为{STATUS_LABELS.get(complaint.status, complaint.status)}，不能接受方案")
     offer = state["offers"][-1]
     public = await _carry_out(db, complaint, offer, now)
@@ -223,7 +218,7 @@ async def refuse(db: AsyncSession, complaint: Complaint, reason: Optional[str], 
                  ) -> Handoff:
     """The customer refuses: a person takes over (the same handoff on a repeat)."""
     if complaint.remedy_execution:
-        raise refusal("remedy_already_accepted", "该投诉的方案已接受并执行，如有问题可以转人工客服")
+        raise Conflict("remedy_already_accepted", "该投诉的方案已接受并执行，如有问题可以转人工客服")
     handoff, created = await open_handoff(
         db, conversation_id=complaint.conversation_id or f"complaint-{complaint.number}",
         customer_id=complaint.customer_id,
