@@ -3,6 +3,7 @@ background loops, built from one configuration."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import AsyncIterator, Optional
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from crm_backend.jobs.runner import daily_jobs
 from crm_backend.loyalty import api as loyalty
 from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
+from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
 from crm_backend.winback import api as winback
 
@@ -41,16 +43,24 @@ async def database(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Application:
-    """Build the CRM web application for `config`; every "now" comes from `clock`."""
+    """Build the CRM web application for `config`; every "now" comes from `clock`.
+
+    Every policy file is read and checked here: a broken one stops start-up (PolicyError).
+    """
     app = web.Application(
         middlewares=[error_middleware, service_auth_middleware],
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG_KEY] = config
     app[CLOCK_KEY] = clock or SystemClock()
+    policies = app[POLICIES_KEY] = load_policies(config)
     app[SERVICE_TOKEN_KEY] = config.service_token
     # Unwound in reverse: the loops stop before the database closes.
-    app.cleanup_ctx.extend([database, scheduler, daily_jobs])
+    app.cleanup_ctx.extend([
+        database,
+        partial(scheduler, timing=policies.remedies.follow_up),
+        partial(daily_jobs, rewards=policies.rewards, risk=policies.risk),
+    ])
     for module in API_MODULES:
         module.add_routes(app.router)
     return app

@@ -7,8 +7,6 @@ from aiohttp import web
 from crm_backend.complaints import params
 from crm_backend.complaints import store as complaint_store
 from crm_backend.complaints.remedies import store as remedy_execution
-from crm_backend.complaints.remedies.policy import load_remedy_table
-from crm_backend.complaints.remedies.rules import RemedyTable
 from crm_backend.complaints.satisfaction import Answer, record_answer
 from crm_backend.complaints.views import detail_json, summary_json
 from crm_backend.core import body as body_fields
@@ -16,11 +14,7 @@ from crm_backend.core import body as validation
 from crm_backend.core.http import json_response
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.handoffs.store import describe as describe_handoff
-
-
-def remedy_table(request: web.Request) -> RemedyTable:
-    """The remedies policy named by the app's config, read now."""
-    return load_remedy_table(request.app[CONFIG_KEY].remedies_policy_path)
+from crm_backend.policies import policies
 
 
 def _number(request: web.Request) -> str:
@@ -32,7 +26,8 @@ async def create(request: web.Request) -> web.Response:
     """Record a complaint (steps 1–2): 201 new, 200 for a reused idempotency key."""
     data = params.new_complaint(await validation.json_object(request))
     async with session(request) as db:
-        complaint, created = await complaint_store.create_complaint(db, data, now(request))
+        complaint, created = await complaint_store.create_complaint(db, data, now(request),
+                                                                   policies(request).risk)
         await db.commit()
         body = await detail_json(db, complaint)
     return json_response({"complaint": body}, status=201 if created else 200)
@@ -72,7 +67,7 @@ async def propose(request: web.Request) -> web.Response:
     number = _number(request)
     body = await validation.json_object(request)
     alternative = body_fields.flag(body, "alternative") if "alternative" in body else False
-    table = remedy_table(request)
+    table = policies(request).remedies
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
         proposal = await remedy_execution.propose(db, complaint, alternative, table, now(request))
@@ -84,12 +79,12 @@ async def accept(request: web.Request) -> web.Response:
     """Carry out the offered remedy exactly once and schedule the follow-up."""
     number = _number(request)
     key = body_fields.idempotency_key(await validation.json_object(request))
-    table = remedy_table(request)
+    table = policies(request).remedies
     delay = request.app[CONFIG_KEY].followup_delay_seconds
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
         execution, follow_up, created = await remedy_execution.accept(
-            db, complaint, key, table, delay, now(request))
+            db, complaint, key, table, delay, now(request), policies(request).rewards)
         await db.commit()
         body = {"complaint": await detail_json(db, complaint), "execution": execution,
                 "follow_up": remedy_execution.follow_up_brief(follow_up)}
@@ -119,7 +114,7 @@ async def satisfaction(request: web.Request) -> web.Response:
                     idempotency_key=body_fields.idempotency_key(body))
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        outcome = await record_answer(db, complaint, answer, now(request))
+        outcome = await record_answer(db, complaint, answer, now(request), policies(request).risk)
         await db.commit()
         stored = outcome.answer
         result = {

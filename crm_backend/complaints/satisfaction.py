@@ -14,6 +14,7 @@ from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Complaint, Handoff, SatisfactionAnswer
 from crm_backend.followups.store import cancel_pending
 from crm_backend.handoffs.store import open_for_conversation, open_handoff
+from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.store import record_risk_signal
 
 
@@ -44,8 +45,8 @@ async def _repeat(db: AsyncSession, answer: SatisfactionAnswer) -> Outcome:
     return Outcome(answer, await open_for_conversation(db, answer.conversation_id), False)
 
 
-async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, now: datetime
-                        ) -> Outcome:
+async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, now: datetime,
+                        risk: RiskPolicy) -> Outcome:
     """Store the answer once per key and apply it to the complaint; the caller commits."""
     key = f"satisfaction:{data.idempotency_key}"
     existing = await by_key(db, SatisfactionAnswer, key)
@@ -71,7 +72,7 @@ async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, no
     await record_risk_signal(db, customer_id=complaint.customer_id, signal="low_satisfaction",
                              detail=f"投诉 {complaint.number} 回访 {data.score} 分（{verdict}）",
                              conversation_id=data.conversation_id,
-                             idempotency_key=f"{key}:risk", now=now)
+                             idempotency_key=f"{key}:risk", now=now, policy=risk)
     handoff, _ = await open_handoff(
         db, conversation_id=data.conversation_id, customer_id=complaint.customer_id,
         reason=f"投诉 {complaint.number} 回访不满意（{data.score} 分，{verdict}）",

@@ -14,6 +14,7 @@ from crm_backend.complaints import rules
 from crm_backend.core.errors import KeyReused, NotFound
 from crm_backend.core.idempotency import by_key
 from crm_backend.core.models import Complaint, ComplaintEvent, Customer, Order
+from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.rules import strong_negative_emotion
 from crm_backend.risk.store import record_risk_signal
 
@@ -92,8 +93,8 @@ async def _insert_numbered(db: AsyncSession, complaint: Complaint, now: datetime
     raise RuntimeError("could not allocate a complaint number")
 
 
-async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime
-                           ) -> Tuple[Complaint, bool]:
+async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime,
+                           risk: RiskPolicy) -> Tuple[Complaint, bool]:
     """Record a complaint once per key (vent + record events, a risk signal); the caller commits."""
     existing = await by_key(db, Complaint, data.idempotency_key)
     if existing is not None:
@@ -126,13 +127,15 @@ async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime
     await record_risk_signal(db, customer_id=customer.id, signal="complaint",
                              detail=f"投诉 {complaint.number}（{label}）",
                              conversation_id=data.conversation_id,
-                             idempotency_key=f"complaint:{complaint.number}", now=now)
+                             idempotency_key=f"complaint:{complaint.number}", now=now,
+                             policy=risk)
     emotion = strong_negative_emotion(data.customer_words)
     if emotion:
         await record_risk_signal(db, customer_id=customer.id, signal="negative_emotion",
                                  detail=f"投诉 {complaint.number}：{emotion}",
                                  conversation_id=data.conversation_id,
-                                 idempotency_key=f"emotion:{complaint.number}", now=now)
+                                 idempotency_key=f"emotion:{complaint.number}", now=now,
+                                 policy=risk)
     return complaint, True
 
 

@@ -12,6 +12,7 @@ from crm_backend.core.http import ApiError, bad_request, json_response, not_foun
 from crm_backend.core.models import FollowUp
 from crm_backend.core.state import CONFIG_KEY, session
 from crm_backend.followups.scheduler import CLIENT_KEY, rasa_endpoint, run_app_pass
+from crm_backend.policies import policies
 
 
 async def _follow_up(db, request: web.Request) -> FollowUp:
@@ -50,11 +51,12 @@ async def run_due(request: web.Request) -> web.Response:
     """One scheduler pass now; what fired (409 when KEFU_RASA_URL is not configured)."""
     if rasa_endpoint(request.app[CONFIG_KEY]) is None:
         raise ApiError(409, "rasa_not_configured", "未配置 KEFU_RASA_URL，无法发起回访")
+    timing = policies(request).remedies.follow_up
     client = request.app.get(CLIENT_KEY)
     if client is not None:
-        return json_response({"fired": await run_app_pass(request.app, client)})
+        return json_response({"fired": await run_app_pass(request.app, client, timing)})
     async with aiohttp.ClientSession() as own:
-        return json_response({"fired": await run_app_pass(request.app, own)})
+        return json_response({"fired": await run_app_pass(request.app, own, timing)})
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

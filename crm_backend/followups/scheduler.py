@@ -10,7 +10,6 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
-from crm_backend.complaints.remedies.policy import load_remedy_table
 from crm_backend.complaints.remedies.rules import FollowUpTiming
 from crm_backend.core.background import running
 from crm_backend.core.clock import Clock
@@ -77,36 +76,35 @@ async def run_due(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: R
     return [r for r in results if r is not None]
 
 
-async def run_app_pass(app: web.Application, client: aiohttp.ClientSession
-                       ) -> List[Dict[str, Any]]:
-    """A pass with the app's database, Rasa endpoint and current policy."""
-    config = app[CONFIG_KEY]
-    rasa = rasa_endpoint(config)
+async def run_app_pass(app: web.Application, client: aiohttp.ClientSession,
+                       timing: FollowUpTiming) -> List[Dict[str, Any]]:
+    """A pass with the app's database, Rasa endpoint and clock."""
+    rasa = rasa_endpoint(app[CONFIG_KEY])
     assert rasa is not None
-    timing = load_remedy_table(config.remedies_policy_path).follow_up
     return await run_due(app[SESSIONS_KEY], client, rasa, timing, app[CLOCK_KEY])
 
 
-async def _loop(app: web.Application) -> None:
+async def _loop(app: web.Application, timing: FollowUpTiming) -> None:
     """Sleep, pass, repeat until cancelled; a failing pass is logged and the loop goes on."""
     interval = app[CONFIG_KEY].followup_poll_seconds
     while True:
         await asyncio.sleep(interval)
         try:
-            await run_app_pass(app, app[CLIENT_KEY])
+            await run_app_pass(app, app[CLIENT_KEY], timing)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("follow-up scheduler pass failed")
 
 
-async def scheduler(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the loop runs while the app does; off when KEFU_RASA_URL is unset."""
+async def scheduler(app: web.Application, timing: FollowUpTiming) -> AsyncIterator[None]:
+    """cleanup_ctx (with the policy's retry timing bound): the loop runs while the app does;
+    off when KEFU_RASA_URL is unset."""
     if rasa_endpoint(app[CONFIG_KEY]) is None:
         log.info("KEFU_RASA_URL is not set: follow-up scheduler disabled")
         yield
         return
     async with aiohttp.ClientSession() as client:
         app[CLIENT_KEY] = client
-        async for _ in running(_loop(app), "followup-scheduler"):
+        async for _ in running(_loop(app, timing), "followup-scheduler"):
             yield

@@ -58,7 +58,7 @@ def cmd_tiers_recompute(config: CRMConfig, args: argparse.Namespace) -> int:
         if args.customer is not None:
             return [await recompute_tier(session, args.customer, now, policy=policy,
                                          rewards=rewards)]
-        return await recompute_all(session, now, policy=policy)
+        return await recompute_all(session, now, policy, rewards)
 
     try:
         results = _in_session(config, work)

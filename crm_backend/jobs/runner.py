@@ -18,9 +18,9 @@ from crm_backend.core.background import running
 from crm_backend.core.models import DailyJobRun
 from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
 from crm_backend.jobs.rules import days_to_run, next_run_at
-from crm_backend.loyalty.policy import RewardsPolicy, load_rewards_policy
+from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_daily_rewards
-from crm_backend.risk.policy import RiskPolicy, load_risk_policy
+from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.store import scan
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,13 @@ async def run_daily_jobs(sessions: sessionmaker, now: datetime, hour: int,
     return DailyRun(days, sum(grants.values()), flagged)
 
 
-async def _loop(app: web.Application, hour: int) -> None:
+async def _loop(app: web.Application, hour: int, rewards: RewardsPolicy, risk: RiskPolicy
+                ) -> None:
     """A pass now (catching up), then one after each run time; failures are logged."""
-    config = app[CONFIG_KEY]
     while True:
         try:
-            done = await run_daily_jobs(app[SESSIONS_KEY], app[CLOCK_KEY].now(), hour,
-                                        load_rewards_policy(config.rewards_policy_path),
-                                        load_risk_policy(config.risk_policy_path))
+            done = await run_daily_jobs(app[SESSIONS_KEY], app[CLOCK_KEY].now(), hour, rewards,
+                                        risk)
             if done.days:
                 log.info("daily jobs for %s: %d points grants, %d customers flagged",
                          ", ".join(d.isoformat() for d in done.days), done.grants, done.flagged)
@@ -81,12 +80,14 @@ async def _loop(app: web.Application, hour: int) -> None:
         await asyncio.sleep(min(max(wait, 1.0), MAX_SLEEP_SECONDS))
 
 
-async def daily_jobs(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the loop runs while the app does; off when CRM_DAILY_JOBS_HOUR is empty."""
+async def daily_jobs(app: web.Application, rewards: RewardsPolicy, risk: RiskPolicy
+                     ) -> AsyncIterator[None]:
+    """cleanup_ctx (with the policies bound): the loop runs while the app does; off when
+    CRM_DAILY_JOBS_HOUR is empty."""
     hour = app[CONFIG_KEY].daily_jobs_hour
     if hour is None:
         log.info("CRM_DAILY_JOBS_HOUR is empty: daily loyalty jobs disabled")
         yield
         return
-    async for _ in running(_loop(app, hour), "daily-jobs"):
+    async for _ in running(_loop(app, hour, rewards, risk), "daily-jobs"):
         yield

@@ -8,27 +8,23 @@ from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
 from crm_backend.core.errors import KeyReused
 from crm_backend.core.http import bad_request, json_response
-from crm_backend.core.state import CONFIG_KEY, now, session
+from crm_backend.core.state import now, session
 from crm_backend.core.time import beijing_iso
 from crm_backend.customers.api import customer_or_404
-from crm_backend.loyalty.policy import RewardsPolicy, load_rewards_policy, load_tier_policy
 from crm_backend.loyalty.rules import membership_view
 from crm_backend.loyalty.store import (InsufficientPoints, expiring_points, grant_points_once,
                                        points_balance, recent_entries, recompute_all,
                                        recompute_tier, redeem, spend_summary)
 from crm_backend.loyalty.views import entry_json, redemption_json, result_json, reward_json
+from crm_backend.policies import policies
 
 MAX_GRANT = 100_000
 
 
-def rewards_policy(request: web.Request) -> RewardsPolicy:
-    """The rewards policy file named by the app's config, read now."""
-    return load_rewards_policy(request.app[CONFIG_KEY].rewards_policy_path)
-
 
 async def get_points(request: web.Request) -> web.Response:
     """Balance, points expiring soon and the last ten ledger entries."""
-    policy = rewards_policy(request)
+    policy = policies(request).rewards
     moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
@@ -48,7 +44,7 @@ async def grant(request: web.Request) -> web.Response:
     reason = body_fields.text(body, "reason")
     source = body_fields.text(body, "source", 32)
     key = body_fields.idempotency_key(body)
-    policy = rewards_policy(request)
+    policy = policies(request).rewards
     moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
@@ -65,7 +61,7 @@ async def grant(request: web.Request) -> web.Response:
 
 async def catalogue(request: web.Request) -> web.Response:
     """What points can be redeemed for."""
-    policy = rewards_policy(request)
+    policy = policies(request).rewards
     return json_response({"rewards": [reward_json(r) for r in policy.catalogue]})
 
 
@@ -74,7 +70,7 @@ async def redeem_points(request: web.Request) -> web.Response:
     body = await validation.json_object(request)
     reward_id = body_fields.text(body, "reward_id", 64)
     key = body_fields.idempotency_key(body)
-    policy = rewards_policy(request)
+    policy = policies(request).rewards
     reward = policy.reward(reward_id)
     if reward is None:
         raise bad_request(f"未知的兑换项目 {reward_id}", "reward_id")
@@ -92,7 +88,7 @@ async def redeem_points(request: web.Request) -> web.Response:
 
 async def membership(request: web.Request) -> web.Response:
     """Tier, benefits, what is missing for the next tier, and the points balance."""
-    policy = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
+    policy = policies(request).tiers
     moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
@@ -104,8 +100,8 @@ async def membership(request: web.Request) -> web.Response:
 
 async def recompute_one(request: web.Request) -> web.Response:
     """Recompute one customer's tier now."""
-    policy = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
-    rewards = rewards_policy(request)
+    policy = policies(request).tiers
+    rewards = policies(request).rewards
     async with session(request) as db:
         customer = await customer_or_404(db, request)
         result = await recompute_tier(db, customer.id, now(request), policy=policy,
@@ -116,9 +112,9 @@ async def recompute_one(request: web.Request) -> web.Response:
 
 async def recompute_everyone(request: web.Request) -> web.Response:
     """Recompute every customer's tier; lists only the customers whose tier changed."""
-    policy = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
+    policy = policies(request).tiers
     async with session(request) as db:
-        results = await recompute_all(db, now(request), policy=policy)
+        results = await recompute_all(db, now(request), policy, policies(request).rewards)
         await db.commit()
     changed = [result_json(r) for r in results if r.changed]
     return json_response({"recomputed": len(results), "changed": changed})

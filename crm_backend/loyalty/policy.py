@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from crm_backend.core.config import CRMConfig
 from crm_backend.core.policy_files import PolicyError, integer, per_tier, read_policy, table
 from crm_backend.core.vocabulary import TIERS
 
@@ -64,10 +63,6 @@ def load_tier_policy(path: Path) -> TierPolicy:
     """Read and validate the tier policy file."""
     return parse_tier_policy(read_policy(path))
 
-
-def current_tier_policy() -> TierPolicy:
-    """The tier policy named by the environment (CRM_TIERS_POLICY)."""
-    return load_tier_policy(CRMConfig.from_env().tiers_policy_path)
 
 
 WINBACK_ACTIONS = ("handoff_and_alert", "retention_offer", "light_offer", "none")
@@ -177,7 +172,3 @@ def load_rewards_policy(path: Path) -> RewardsPolicy:
     """Read and validate the rewards policy file."""
     return parse_rewards_policy(read_policy(path))
 
-
-def current_rewards_policy() -> RewardsPolicy:
-    """The rewards policy named by the environment (CRM_REWARDS_POLICY)."""
-    return load_rewards_policy(CRMConfig.from_env().rewards_policy_path)

@@ -16,8 +16,7 @@ from crm_backend.core.models import Coupon, Customer, Order, PointsEntry, TierCh
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import tier_label
 from crm_backend.loyalty import rules as ledger
-from crm_backend.loyalty.policy import (CatalogueReward, RewardsPolicy, TierPolicy,
-                                        current_rewards_policy, current_tier_policy)
+from crm_backend.loyalty.policy import CatalogueReward, RewardsPolicy, TierPolicy
 from crm_backend.loyalty.rules import (MilestoneGrant, compute_tier, decide_redemption, is_upgrade,
                                        milestones_due, summarise_orders)
 
@@ -66,19 +65,18 @@ async def _upgrade_bonus(session: AsyncSession, customer: Customer, now: datetim
 
 async def recompute_tier(
     session: AsyncSession, customer_id: int, now: datetime,
-    policy: Optional[TierPolicy] = None, rewards: Optional[RewardsPolicy] = None,
+    policy: TierPolicy, rewards: RewardsPolicy,
 ) -> TierResult:
     """Grade one customer from their orders, store tier, reason and time; the caller commits.
 
     A change is written to the tier history; an upgrade grants the policy's bonus points.
     Raises LookupError for an unknown customer.
     """
-    rules = policy or current_tier_policy()
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise LookupError(f"customer {customer_id} does not exist")
-    spent, count, last = await spend_summary(session, customer_id, now, rules)
-    tier, reason = compute_tier(spent, count, last, now, rules.thresholds)
+    spent, count, last = await spend_summary(session, customer_id, now, policy)
+    tier, reason = compute_tier(spent, count, last, now, policy.thresholds)
     old = customer.tier
     changed = tier != old
     customer.tier, customer.tier_reason, customer.tier_computed_at = tier, reason, now
@@ -86,18 +84,16 @@ async def recompute_tier(
         session.add(TierChange(customer_id=customer_id, old_tier=old, new_tier=tier,
                                reason=reason, computed_at=now))
         if is_upgrade(old, tier):
-            await _upgrade_bonus(session, customer, now, rewards or current_rewards_policy())
+            await _upgrade_bonus(session, customer, now, rewards)
     await session.flush()
     return TierResult(customer_id, old, tier, reason, changed, now)
 
 
-async def recompute_all(session: AsyncSession, now: datetime,
-                        policy: Optional[TierPolicy] = None) -> List[TierResult]:
+async def recompute_all(session: AsyncSession, now: datetime, policy: TierPolicy,
+                        rewards: RewardsPolicy) -> List[TierResult]:
     """Recompute every customer's tier (one policy read for the whole run)."""
-    rules = policy or current_tier_policy()
-    rewards = current_rewards_policy()
     ids = list((await session.execute(select(Customer.id).order_by(Customer.id))).scalars())
-    return [await recompute_tier(session, cid, now, rules, rewards) for cid in ids]
+    return [await recompute_tier(session, cid, now, policy, rewards) for cid in ids]
 
 
 async def grant_points_once(
@@ -110,13 +106,13 @@ async def grant_points_once(
     idempotency_key: str,
     expires_at: Optional[datetime] = None,
     now: datetime,
-    policy: Optional[RewardsPolicy] = None,
+    policy: RewardsPolicy,
 ) -> Tuple[PointsEntry, bool]:
     """Like `grant_points`, also telling whether this call wrote the entry."""
     if points == 0:
         raise ValueError("a ledger entry must change the balance")
     if expires_at is None and points > 0:
-        months = (policy or current_rewards_policy()).expiry_months
+        months = policy.expiry_months
         expires_at = ledger.expiry_for(now, months)
     entry = PointsEntry(
         customer_id=customer_id,
@@ -140,7 +136,7 @@ async def grant_points(
     idempotency_key: str,
     expires_at: Optional[datetime] = None,
     now: datetime,
-    policy: Optional[RewardsPolicy] = None,
+    policy: RewardsPolicy,
 ) -> PointsEntry:
     """Add one ledger entry exactly once per key (a repeat returns the first entry, writes nothing).
 

@@ -9,18 +9,17 @@ from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
 from crm_backend.core.http import json_response, not_found
 from crm_backend.core.models import Order
-from crm_backend.core.state import CONFIG_KEY, now, session
+from crm_backend.core.state import now, session
 from crm_backend.core.time import beijing_iso
-from crm_backend.loyalty.api import rewards_policy
-from crm_backend.loyalty.policy import load_tier_policy
 from crm_backend.loyalty.store import recompute_tier
 from crm_backend.loyalty.views import entry_json, result_json
 from crm_backend.orders import store as order_change_store
 from crm_backend.orders import store as queries
 from crm_backend.orders.delivery import mark_delivered
-from crm_backend.orders.rules import FIELDS, load_order_rules
+from crm_backend.orders.rules import FIELDS
 from crm_backend.orders.store import order_detail
 from crm_backend.orders.views import changed_order_json, order_detail_json, refund_json
+from crm_backend.policies import policies
 
 ORDER_NOT_FOUND_MESSAGE = "订单不存在"
 
@@ -54,13 +53,14 @@ async def cancel(request: web.Request) -> web.Response:
     customer_id = body_fields.integer(body, "customer_id", 1, MAX_CUSTOMER_ID)
     reason = body_fields.optional_text(body, "reason")
     key = body_fields.idempotency_key(body)
-    rules = load_order_rules(request.app[CONFIG_KEY].orders_policy_path)
+    rules = policies(request).orders
     async with session(request) as db:
         order = await order_change_store.owned_order(db, order_no, customer_id)
         moment = now(request)
         refund, created = await order_change_store.cancel(db, order, reason, key, rules, moment)
         if created:
-            await recompute_tier(db, customer_id, moment)
+            await recompute_tier(db, customer_id, moment, policies(request).tiers,
+                                 policies(request).rewards)
         await db.commit()
         order = await _reloaded(db, order_no)
     refund_body = refund_json([refund]) if refund is not None else None
@@ -76,7 +76,7 @@ async def modify(request: web.Request) -> web.Response:
     field = body_fields.choice(body, "field", FIELDS)
     value = body_fields.text(body, "value", VALUE_MAX_LENGTH)
     key = body_fields.idempotency_key(body)
-    rules = load_order_rules(request.app[CONFIG_KEY].orders_policy_path)
+    rules = policies(request).orders
     async with session(request) as db:
         order = await order_change_store.owned_order(db, order_no, customer_id)
         created = await order_change_store.modify(db, order, field, value, key, rules, now(request))
@@ -95,8 +95,8 @@ async def delivered(request: web.Request) -> web.Response:
     body = await validation.json_object(request)
     at = moment(body.get("delivered_at"), "delivered_at") or now(request)
     description = body_fields.optional_text(body, "description") or DEFAULT_DESCRIPTION
-    rewards = rewards_policy(request)
-    tiers = load_tier_policy(request.app[CONFIG_KEY].tiers_policy_path)
+    rewards = policies(request).rewards
+    tiers = policies(request).tiers
     async with session(request) as db:
         order = await order_detail(db, order_no)
         if order is None:

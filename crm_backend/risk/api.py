@@ -10,18 +10,13 @@ from aiohttp import web
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
 from crm_backend.core.http import bad_request, json_response
-from crm_backend.core.state import CONFIG_KEY, now, session
+from crm_backend.core.state import now, session
 from crm_backend.core.vocabulary import TIERS
 from crm_backend.customers.api import customer_or_404
-from crm_backend.risk.policy import RiskPolicy, load_risk_policy
+from crm_backend.policies import policies
 from crm_backend.risk.rules import LEVELS, SIGNALS
 from crm_backend.risk.store import open_flags, record_risk_signal, scan
 from crm_backend.risk.views import flag_json
-
-
-def risk_policy(request: web.Request) -> RiskPolicy:
-    """The risk policy file named by the app's config, read now."""
-    return load_risk_policy(request.app[CONFIG_KEY].risk_policy_path)
 
 
 def _optional_choice(raw: Optional[str], field: str, allowed) -> Optional[str]:
@@ -53,7 +48,7 @@ async def record_signal(request: web.Request) -> web.Response:
     detail = body_fields.optional_text(body, "detail") or ""
     conversation_id = body_fields.optional_text(body, "conversation_id", 128)
     key = body_fields.idempotency_key(body)
-    policy = risk_policy(request)
+    policy = policies(request).risk
     async with session(request) as db:
         customer = await customer_or_404(db, request)
         flag = await record_risk_signal(db, customer_id=customer.id, signal=signal, detail=detail,
@@ -69,7 +64,7 @@ async def run_scan(request: web.Request) -> web.Response:
     body = await validation.json_object(request) if request.can_read_body else {}
     moment = _scan_time(body.get("now"), now(request))
     async with session(request) as db:
-        result = await scan(db, moment, risk_policy(request))
+        result = await scan(db, moment, policies(request).risk)
         await db.commit()
     return json_response({"scanned": result.scanned, "flagged": len(result.flagged),
                           "customer_ids": result.flagged})

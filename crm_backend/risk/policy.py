@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from crm_backend.core.config import CRMConfig
 from crm_backend.core.policy_files import PolicyError, integer, number, read_policy, table
 
 
@@ -69,7 +68,3 @@ def load_risk_policy(path: Path) -> RiskPolicy:
     """Read and validate the risk policy file."""
     return parse_risk_policy(read_policy(path))
 
-
-def current_risk_policy() -> RiskPolicy:
-    """The risk policy named by the environment (CRM_RISK_POLICY)."""
-    return load_risk_policy(CRMConfig.from_env().risk_policy_path)

@@ -14,7 +14,7 @@ from crm_backend.core.models import (Complaint, Customer, Order, RiskFlag, RiskS
                                      SatisfactionAnswer)
 from crm_backend.core.time import BEIJING
 from crm_backend.loyalty.rules import VALUE_STATUSES
-from crm_backend.risk.policy import RiskPolicy, current_risk_policy
+from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.rules import (SIGNALS, RiskAssessment, RiskFacts, assess,
                                     silence_after_regular_buying)
 
@@ -110,7 +110,7 @@ async def record_risk_signal(
     conversation_id: Optional[str],
     idempotency_key: str,
     now: datetime,
-    policy: Optional[RiskPolicy] = None,
+    policy: RiskPolicy,
 ) -> RiskFlag:
     """Record a signal once per key and raise or update the customer's open risk flag.
 
@@ -119,14 +119,13 @@ async def record_risk_signal(
     """
     if signal not in SIGNALS:
         raise UnknownSignal(f"unknown risk signal {signal!r}")
-    rules = policy or current_risk_policy()
     await _lock_customer(session, customer_id)
     await insert_once(session, RiskSignal(
         customer_id=customer_id, signal=signal, detail=detail[:255],
         conversation_id=conversation_id, idempotency_key=idempotency_key, created_at=now,
     ))
-    facts = await gather_facts(session, customer_id, now, rules)
-    return await store_assessment(session, customer_id, assess(facts, rules), now)
+    facts = await gather_facts(session, customer_id, now, policy)
+    return await store_assessment(session, customer_id, assess(facts, policy), now)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from crm_backend.core.models import WinBackAttempt
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.customers.api import customer_or_404
 from crm_backend.followups.store import cancel_pending_winback, winback_follow_up
-from crm_backend.loyalty.api import rewards_policy
+from crm_backend.policies import policies
 from crm_backend.winback.store import OUTCOMES, start_winback
 from crm_backend.winback.views import attempt_json, notification_json
 
@@ -41,12 +41,12 @@ async def winback(request: web.Request) -> web.Response:
     trigger = body_fields.text(body, "trigger", 64)
     detail = body_fields.optional_text(body, "detail") or ""
     key = body_fields.idempotency_key(body)
-    policy = rewards_policy(request)
+    policy = policies(request).rewards
     async with session(request) as db:
         customer = await customer_or_404(db, request)
         attempt, created = await start_winback(
             db, customer, trigger=trigger, conversation_id=conversation_id,
-            idempotency_key=key, policy=policy, detail=detail,
+            idempotency_key=key, policy=policy, risk=policies(request).risk, detail=detail,
             delay_override=request.app[CONFIG_KEY].followup_delay_seconds, now=now(request))
         await db.commit()
         shown = await attempt_body(db, attempt)

@@ -17,6 +17,7 @@ from crm_backend.core.vocabulary import tier_label
 from crm_backend.followups.store import schedule_winback
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
+from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.store import open_flag, record_risk_signal
 from crm_backend.winback.rules import WinBackDecision, decide_winback, follow_up_at
 
@@ -92,7 +93,7 @@ async def _follow_up(session: AsyncSession, attempt: WinBackAttempt, decision: W
 
 async def start_winback(session: AsyncSession, customer: Customer, *, trigger: str,
                         conversation_id: Optional[str], idempotency_key: str,
-                        policy: RewardsPolicy, detail: str = "",
+                        policy: RewardsPolicy, risk: RiskPolicy, detail: str = "",
                         now: datetime,
                         delay_override: Optional[int] = None) -> tuple:
     """Decide by tier and carry out once per key, follow-up included; returns
@@ -107,7 +108,8 @@ async def start_winback(session: AsyncSession, customer: Customer, *, trigger: s
     if trigger == "churn_language":
         await record_risk_signal(session, customer_id=customer.id, signal="churn_language",
                                  detail=detail, conversation_id=conversation_id,
-                                 idempotency_key=f"{key}:signal", now=now)
+                                 idempotency_key=f"{key}:signal", now=now,
+                                 policy=risk)
     decision = decide_winback(customer.tier, bool(customer.is_bad_faith), policy)
     attempt = WinBackAttempt(
         customer_id=customer.id, conversation_id=conversation_id, trigger=trigger,

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from crm_backend.core.db import create_engine
 from crm_backend.core.migrate import upgrade
 from crm_backend.core.models import Order
-from crm_backend.seed.store import seed
 from crm_backend.core.time import BEIJING
+from crm_backend.seed.store import seed
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_URL_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from crm_backend.core.models import (
-    Coupon,
-    FollowUp,
-    Handoff,
-    Order,
-    PointsEntry,
-    Refund,
-    RiskSignal,
-)
+from crm_backend.core.models import (Coupon, FollowUp, Handoff, Order, PointsEntry, Refund,
+                                     RiskSignal)
 
-from .complaint_support import complaint_body, count, database, key, make_customer  # noqa: F401 (own database)
+from .complaint_support import (complaint_body, count, database, key,  # noqa: F401 (own database)
+                                make_customer)
 from .databases import TestDatabase
 
 

@@ -8,7 +8,8 @@ from aiohttp.test_utils import TestClient
 
 from crm_backend.core.models import Complaint, RiskSignal
 
-from .complaint_support import complaint_body, count, database, make_customer  # noqa: F401 (own database)
+from .complaint_support import (complaint_body, count, database,  # noqa: F401 (own database)
+                                make_customer)
 from .databases import TestDatabase
 
 

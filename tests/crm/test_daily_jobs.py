@@ -14,13 +14,13 @@ from sqlalchemy import delete, func, select
 
 from crm_backend.app import create_app
 from crm_backend.core.config import POLICY_DIR, CRMConfig
-from crm_backend.jobs.rules import days_to_run, latest_due_day, next_run_at
-from crm_backend.jobs.runner import run_daily_jobs
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Customer, DailyJobRun, PointsEntry
+from crm_backend.core.time import BEIJING
+from crm_backend.jobs.rules import days_to_run, latest_due_day, next_run_at
+from crm_backend.jobs.runner import run_daily_jobs
 from crm_backend.loyalty.policy import load_rewards_policy
 from crm_backend.risk.policy import load_risk_policy
-from crm_backend.core.time import BEIJING
 
 from .complaint_support import database  # noqa: F401 (own database: the scan writes flags)
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from crm_backend.core.config import POLICY_DIR
-from crm_backend.orders.delivery import delivery_refusal, points_key
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Order, PointsEntry, Shipment, TrackingEvent
 from crm_backend.loyalty.policy import load_rewards_policy
+from crm_backend.orders.delivery import delivery_refusal, points_key
 
 from .complaint_support import count, database, make_customer  # noqa: F401 (own database)
 

@@ -6,15 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_backend.followups.rules import (
-    after_failure,
-    firing_lease,
-    follow_up_due,
-    retry_delay,
-    within_contact_hours,
-)
 from crm_backend.complaints.remedies.rules import FollowUpTiming
 from crm_backend.core.time import BEIJING
+from crm_backend.followups.rules import (after_failure, firing_lease, follow_up_due, retry_delay,
+                                         within_contact_hours)
 
 TIMING = FollowUpTiming(after_due_hours=24, contact_start_hour=10, contact_end_hour=20,
                         max_attempts=3, retry_backoff_seconds=30)

@@ -16,7 +16,8 @@ from crm_backend.core.config import CRMConfig
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import FollowUp
 
-from .complaint_support import NOW, complaint_body, database, key, make_customer  # noqa: F401 (own database)
+from .complaint_support import (NOW, complaint_body, database, key,  # noqa: F401 (own database)
+                                make_customer)
 
 RASA_TOKEN = "rasa-test-token"
 

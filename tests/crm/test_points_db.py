@@ -8,14 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm_backend.loyalty.store import issue_coupon
+from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.db import create_engine, create_sessionmaker
-from crm_backend.loyalty.rules import expiry_for
 from crm_backend.core.models import Coupon, PointsEntry
-from crm_backend.loyalty.store import expiring_points, grant_points, points_balance
+from crm_backend.loyalty.policy import load_rewards_policy
+from crm_backend.loyalty.rules import expiry_for
+from crm_backend.loyalty.store import expiring_points, grant_points, issue_coupon, points_balance
 
 from .databases import TestDatabase
 from .loyalty_support import NOW, key, new_customer, sessions
+
+REWARDS = load_rewards_policy(POLICY_DIR / "rewards.toml")
 
 
 @pytest.fixture
@@ -32,10 +35,10 @@ async def test_grant_is_exactly_once_per_key(db) -> None:
     customer = await new_customer(db)
     idem = key("grant")
     first = await grant_points(db, customer_id=customer.id, points=300, reason="测试", source="test",
-                               idempotency_key=idem, now=NOW)
+                               idempotency_key=idem, now=NOW, policy=REWARDS)
     await db.commit()
     again = await grant_points(db, customer_id=customer.id, points=300, reason="测试",
-                               source="test", idempotency_key=idem, now=NOW)
+                               source="test", idempotency_key=idem, now=NOW, policy=REWARDS)
     await db.commit()
     assert again.id == first.id
     assert await _count(db, PointsEntry, idem) == 1
@@ -45,9 +48,9 @@ async def test_grant_is_exactly_once_per_key(db) -> None:
 async def test_default_expiry_follows_policy(db) -> None:
     customer = await new_customer(db)
     entry = await grant_points(db, customer_id=customer.id, points=50, reason="测试", source="test",
-                               idempotency_key=key(), now=NOW)
+                               idempotency_key=key(), now=NOW, policy=REWARDS)
     await db.commit()
-    assert entry.expires_at == expiry_for(NOW, 12)
+    assert entry.expires_at == expiry_for(NOW, REWARDS.expiry_months)
     assert await points_balance(db, customer.id, now=entry.expires_at) == 0
     soon = await expiring_points(db, customer.id, 30, now=entry.expires_at - timedelta(days=3))
     assert soon is not None and soon.points == 50
@@ -62,7 +65,7 @@ async def test_concurrent_duplicate_grants_write_one_entry(database: TestDatabas
     async def attempt() -> int:
         async with factory() as session:
             entry = await grant_points(session, customer_id=customer.id, points=10, reason="并发",
-                                       source="test", idempotency_key=idem, now=NOW)
+                                       source="test", idempotency_key=idem, now=NOW, policy=REWARDS)
             await session.commit()
             return entry.id
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crm_backend.loyalty.rules import LedgerLine, balance, expiring, expiry_for, open_lots
 from crm_backend.core.time import BEIJING
+from crm_backend.loyalty.rules import LedgerLine, balance, expiring, expiry_for, open_lots
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
 

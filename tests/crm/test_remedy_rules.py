@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from crm_backend.complaints.remedies.policy import load_remedy_table, parse_remedy_table
+from crm_backend.complaints.remedies.rules import (History, Remedy, alternatives_left, amount_fen,
+                                                   asks_for_compensation, description,
+                                                   execution_summary, propose_remedies, title)
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
-from crm_backend.complaints.remedies.rules import (
-    History,
-    Remedy,
-    alternatives_left,
-    amount_fen,
-    asks_for_compensation,
-    description,
-    execution_summary,
-    propose_remedies,
-    title,
-)
-from crm_backend.complaints.remedies.policy import load_remedy_table, parse_remedy_table
 
 TABLE = load_remedy_table(POLICY_DIR / "remedies.toml")
 DELIVERED = History(order_status="delivered")

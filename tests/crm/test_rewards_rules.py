@@ -8,8 +8,8 @@ import pytest
 
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
-from crm_backend.loyalty.rules import decide_redemption, milestones_due, purchase_points
 from crm_backend.loyalty.policy import load_rewards_policy, parse_rewards_policy, read_policy
+from crm_backend.loyalty.rules import decide_redemption, milestones_due, purchase_points
 
 POLICY = load_rewards_policy(POLICY_DIR / "rewards.toml")
 

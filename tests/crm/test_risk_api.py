@@ -8,14 +8,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from crm_backend.core.models import (
-    Complaint,
-    Coupon,
-    Notification,
-    PointsEntry,
-    SatisfactionAnswer,
-)
 from crm_backend.core.clock import FixedClock
+from crm_backend.core.models import Complaint, Coupon, Notification, PointsEntry, SatisfactionAnswer
 
 from .databases import TestDatabase
 from .loyalty_support import key, new_customer, sessions

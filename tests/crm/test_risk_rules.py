@@ -8,8 +8,8 @@ import pytest
 
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
-from crm_backend.risk.rules import RiskFacts, assess, level_for, silence_after_regular_buying
 from crm_backend.risk.policy import RiskPolicy, load_risk_policy, parse_risk_policy
+from crm_backend.risk.rules import RiskFacts, assess, level_for, silence_after_regular_buying
 
 P = RiskPolicy()
 NOW = datetime(2026, 11, 20, 4, tzinfo=timezone.utc)

@@ -83,7 +83,9 @@ async def test_unknown_signal_and_customer(db) -> None:
     customer = await new_customer(db)
     with pytest.raises(UnknownSignal):
         await record_risk_signal(db, customer_id=customer.id, signal="grumpy", detail="",
-                                 conversation_id=None, idempotency_key=key(), now=NOW)
+                                 conversation_id=None, idempotency_key=key(), now=NOW,
+                                 policy=P)
     with pytest.raises(LookupError):
         await record_risk_signal(db, customer_id=99_999_999, signal="complaint", detail="",
-                                 conversation_id=None, idempotency_key=key(), now=NOW)
+                                 conversation_id=None, idempotency_key=key(), now=NOW,
+                                 policy=P)

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from crm_backend.core.db import create_engine, create_sessionmaker
-from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 from crm_backend.core.migrate import current_revision, head_revision, upgrade
 from crm_backend.core.models import Customer, Order, Product, Refund, Shipment, TrackingEvent
-from crm_backend.seed.store import seed
+from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 from crm_backend.seed.plan import build_plan
+from crm_backend.seed.store import seed
 
 from .databases import ANCHOR, TestDatabase, order_fingerprint, sqlite_url
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from crm_backend.core.config import POLICY_DIR
-from crm_backend.loyalty.rules import membership_view
 from crm_backend.core.policy_files import PolicyError
 from crm_backend.loyalty.policy import load_tier_policy, parse_tier_policy
-from crm_backend.loyalty.rules import DEFAULT_TIER_THRESHOLDS, TierGap, is_upgrade, next_tier_gap
+from crm_backend.loyalty.rules import (DEFAULT_TIER_THRESHOLDS, TierGap, is_upgrade,
+                                       membership_view, next_tier_gap)
 
 POLICY = load_tier_policy(POLICY_DIR / "tiers.toml")
 

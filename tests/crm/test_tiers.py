@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from crm_backend.loyalty.rules import DEFAULT_TIER_THRESHOLDS, compute_tier, summarise_orders
 from crm_backend.loyalty.policy import TierThresholds
+from crm_backend.loyalty.rules import DEFAULT_TIER_THRESHOLDS, compute_tier, summarise_orders
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 

@@ -7,11 +7,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from crm_backend.identity.rules import (
-    InvalidCustomerToken,
-    issue_customer_token,
-    verify_customer_token,
-)
+from crm_backend.identity.rules import (InvalidCustomerToken, issue_customer_token,
+                                        verify_customer_token)
 
 SECRET = "unit-test-secret-" + "k" * 48
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)

@@ -9,12 +9,8 @@ import pytest
 
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
-from crm_backend.loyalty.policy import (
-    RetentionOffer,
-    load_rewards_policy,
-    parse_rewards_policy,
-    read_policy,
-)
+from crm_backend.loyalty.policy import (RetentionOffer, load_rewards_policy, parse_rewards_policy,
+                                        read_policy)
 from crm_backend.winback.rules import decide_winback, follow_up_at
 
 POLICY = load_rewards_policy(POLICY_DIR / "rewards.toml")

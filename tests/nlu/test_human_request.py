@@ -1,9 +1,9 @@
 """The rule that makes an explicit request for a person win over the classifier."""
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.human_request import HumanRequestOverride, asks_for_a_person
-from rasa.shared.nlu.training_data.message import Message
 
 
 @pytest.mark.parametrize("text", [

@@ -1,9 +1,9 @@
 """Messages with an order number are answered, never sent to '没听懂'."""
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.order_number_backstop import OrderNumberBackstop, is_bare_order_number
-from rasa.shared.nlu.training_data.message import Message
 
 
 @pytest.mark.parametrize("text, bare", [

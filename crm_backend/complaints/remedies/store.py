@@ -21,6 +21,7 @@ from crm_backend.core.time import BEIJING, beijing_iso
 from crm_backend.followups.rules import follow_up_due
 from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
+from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
 
 
@@ -137,7 +138,7 @@ async def _refund(db: AsyncSession, complaint: Complaint, order: Order, amount: 
 
 
 async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, Any],
-                     now: datetime) -> Dict[str, Any]:
+                     now: datetime, rewards: RewardsPolicy) -> Dict[str, Any]:
     """The real writes of one remedy; returns the public execution record."""
     remedy, amount = rules.Remedy(**offer["remedy"]), offer["amount_fen"]
     key = f"complaint:{complaint.number}"
@@ -170,7 +171,7 @@ async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, An
     elif remedy.kind == "points":
         entry = await grant_points(db, customer_id=complaint.customer_id, points=remedy.points,
                                    reason=reason, source="complaint",
-                                   idempotency_key=f"{key}:points", now=now)
+                                   idempotency_key=f"{key}:points", now=now, policy=rewards)
         public["points"] = {"points": entry.delta, "entry_id": entry.id}
     else:
         handoff, _ = await open_handoff(
@@ -191,8 +192,8 @@ async def _follow_up_of(db: AsyncSession, complaint: Complaint) -> Optional[Foll
 
 
 async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
-                 table: rules.RemedyTable, delay_override: Optional[int], now: datetime
-                 ) -> Tuple[Dict[str, Any], FollowUp, bool]:
+                 table: rules.RemedyTable, delay_override: Optional[int], now: datetime,
+                 rewards: RewardsPolicy) -> Tuple[Dict[str, Any], FollowUp, bool]:
     """Carry out the offered remedy once and schedule the follow-up; a repeat returns the same."""
     if complaint.remedy_execution:
         follow_up = await _follow_up_of(db, complaint)
@@ -204,7 +205,7 @@ async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
         raise Conflict("remedy_not_open",
                       f"投诉当前状态为{STATUS_LABELS.get(complaint.status, complaint.status)}，不能接受方案")
     offer = state["offers"][-1]
-    public = await _carry_out(db, complaint, offer, now)
+    public = await _carry_out(db, complaint, offer, now, rewards)
     complaint.remedy_execution = {"public": public, "idempotency_key": idempotency_key}
     complaint.remedy_accepted, complaint.remedy_executed_at = True, now
     complaint.status = "handed_off" if public["kind"] == "escalate" else "awaiting_follow_up"
