@@ -23,6 +23,20 @@ CATEGORY_LABELS: Dict[str, str] = {
 SEVERITY_LABELS: Dict[str, str] = {"low": "一般", "medium": "比较严重", "high": "非常严重"}
 
 
+# What the customer wants, as the bot sends it (complaint_expectation); free text is kept too.
+WISH_LABELS: Dict[str, str] = {
+    "refund": "退款",
+    "replacement": "换货/补发",
+    "compensation": "补偿",
+    "apology": "道歉",
+    "feedback": "反馈改进",
+}
+
+
+# Wishes that ask for compensation beyond a fix (a bad-faith customer's go to a person).
+COMPENSATION_WISHES = frozenset({"compensation"})
+
+
 STEP_CODES: Dict[int, str] = {1: "vent", 2: "record", 3: "remedy", 4: "follow_up"}
 
 

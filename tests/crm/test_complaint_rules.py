@@ -69,3 +69,4 @@ def test_staff_and_customer_see_the_same_labels() -> None:
     """The CRM labels what the customer picked in chat with the very words they picked."""
     assert complaints.CATEGORY_LABELS == complaint_text.CATEGORY_LABELS
     assert complaints.SEVERITY_LABELS == complaint_text.SEVERITY_LABELS
+    assert complaints.WISH_LABELS == complaint_text.EXPECTATION_LABELS

@@ -88,6 +88,7 @@ def test_order_bound_remedies_need_a_suitable_order(status, expected) -> None:
 
 @pytest.mark.parametrize("text,expected", [
     ("要求赔偿", True), ("给点补偿吧", True), ("送我优惠券", True), ("换一件", False),
+    ("compensation", True), ("refund", False), ("replacement", False),
     ("退货退款", False), (None, False), ("", False),
 ])
 def test_asks_for_compensation(text, expected) -> None:

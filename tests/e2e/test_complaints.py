@@ -89,6 +89,28 @@ def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack, phon
     assert chat.say("喂？有人吗") == ""
 
 
+BAD_FAITH_CUSTOMER = 5  # demo customer 赵磊, marked bad-faith in the seed
+
+
+def test_bad_faith_customer_asking_for_compensation_goes_to_a_person(stack: RunningStack):
+    """The wish the bot sends is a code ('compensation'); the CRM's rule must read it."""
+    chat = Conversation(stack, BAD_FAITH_CUSTOMER)
+    chat.say("买的东西质量太差了，用一天就坏了")
+    chat.say("没了")
+    offered = [p for p in chat.payloads() if p.startswith('/inform{"order_no"')]
+    assert offered, chat.replies
+    chat.say(offered[0])
+    chat.say('/inform{"complaint_severity":"medium"}')
+    reply = chat.say('/inform{"complaint_expectation":"compensation"}')
+    number = complaint_number(reply)
+    assert "人工" in reply or "专人" in reply, reply
+    record = stack.crm(f"/api/complaints/{number}")
+    record = record.get("complaint", record)
+    assert record["expectation"] == "compensation" and record["status"] == "handed_off"
+    waiting = stack.crm("/api/handoffs?status=waiting")["handoffs"]
+    assert any(h.get("conversation_id") == chat.sender for h in waiting)
+
+
 def test_digression_is_answered_and_the_complaint_resumes(stack: RunningStack, phone_order: str):
     chat = Conversation(stack)
     chat.say("东西质量太差了，用一天就坏了")

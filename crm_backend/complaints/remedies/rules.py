@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from crm_backend.complaints.rules import COMPENSATION_WISHES
 from crm_backend.core.money import fen_to_yuan
 
 KINDS = ("refund", "resend", "coupon", "points", "price_difference", "escalate")
@@ -80,8 +81,11 @@ ESCALATE = Remedy(key="escalate", kind="escalate", due_days=1)
 
 
 def asks_for_compensation(expectation: Optional[str]) -> bool:
-    """True when the customer's stated expectation asks for compensation beyond a fix."""
-    return bool(expectation) and any(word in expectation for word in COMPENSATION_WORDS)
+    """True when the customer's stated wish asks for compensation beyond a fix: the bot's wish
+    code, or the words of a free-text wish."""
+    if not expectation:
+        return False
+    return expectation in COMPENSATION_WISHES or any(w in expectation for w in COMPENSATION_WORDS)
 
 
 def _matches(rule: Rule, category: str, severity: str, tier: str, repeat: bool) -> bool:
