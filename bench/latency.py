@@ -21,9 +21,8 @@ from typing import Callable, List, Optional
 import aiohttp
 
 from scripts.model import ensure_model
-from scripts.stack import (
-    VENV_BIN, Process, Stack, StackConfig, base_env, crm_cli, free_port, stop_processes,
-)
+from scripts.stack import (VENV_BIN, Process, Stack, StackConfig, base_env, crm_cli, free_port,
+                           stop_processes)
 
 KEFU_MESSAGES = ["你好", "我的快递到哪了", "谢谢", "给我讲个笑话", "发货了吗", "好的", "再见"]
 RASA_INIT_MESSAGES = ["hello", "I am sad", "yes", "are you a bot?", "great", "bye"]

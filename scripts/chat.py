@@ -9,8 +9,8 @@ import urllib.request
 import uuid
 from typing import Any, Dict, List, Optional
 
-from scripts.stack import StackConfig, crm_cli
 from scripts.model import model_path
+from scripts.stack import StackConfig, crm_cli
 
 
 def send(url: str, sender: str, text: str, token: Optional[str]) -> List[Dict[str, Any]]:

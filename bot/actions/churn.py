@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import loyalty_replies as replies
 from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
 from bot.actions.handoff import hand_off
-from bot.actions.identity import resolve_identity
 from bot.actions.idempotency import message_key
+from bot.actions.identity import resolve_identity
 from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from bot.actions.pending import clear_confirmation, pending_confirmation
 from bot.actions.winback_follow_up import WinbackConfirmation
 
 
-
 class Confirmable(Protocol):
     """What a feature does when the customer says yes or no to its question."""
 

@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
-from rasa_sdk.utils import all_subclasses
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.utils import all_subclasses
 
 from bot.actions import order_replies
 from bot.actions.crm_client import CRMClient, CRMUnavailable

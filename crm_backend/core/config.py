@@ -68,7 +68,8 @@ def _date(env: Mapping[str, str], name: str, default: str) -> date:
 class CRMConfig:
     """Immutable CRM settings; build with `CRMConfig.from_env()`.
 
-    Business policy files (TOML, editable without code changes; re-read on every use):
+    Business policy files (TOML, editable without code changes; read and checked once at
+    start-up, so a change takes effect on restart):
     CRM_TIERS_POLICY (tier thresholds, benefits), CRM_REWARDS_POLICY (points, expiry,
     birthday/anniversary, retention offers, redemption catalogue) and CRM_RISK_POLICY
     (risk weights, windows, levels), CRM_REMEDIES_POLICY (complaint remedy table, follow-up
