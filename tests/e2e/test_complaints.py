@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 import pytest
 
 from tests.e2e.conftest import RunningStack, new_sender
-from tests.e2e.inquiry_helpers import Conversation, call_action, order_of, texts
+from tests.e2e.inquiry_helpers import Conversation, call_action, order_of, orders_of, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -92,21 +92,30 @@ def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack, phon
 BAD_FAITH_CUSTOMER = 5  # demo customer 赵磊, marked bad-faith in the seed
 
 
-def test_bad_faith_customer_asking_for_compensation_goes_to_a_person(stack: RunningStack):
-    """The wish the bot sends is a code ('compensation'); the CRM's rule must read it."""
-    chat = Conversation(stack, BAD_FAITH_CUSTOMER)
+def _quality_complaint(stack: RunningStack, customer_id: int, wish: str) -> Conversation:
+    """A quality complaint about a delivered order of the customer, with `wish` as the wish."""
+    delivered = {o["order_no"] for o in orders_of(stack, customer_id) if o["status"] == "delivered"}
+    chat = Conversation(stack, customer_id)
     chat.say("买的东西质量太差了，用一天就坏了")
     chat.say("没了")
-    offered = [p for p in chat.payloads() if p.startswith('/inform{"order_no"')]
+    offered = [p for p in chat.payloads() if p.startswith('/inform{"order_no"')
+               and json.loads(p[len("/inform"):])["order_no"] in delivered]
     assert offered, chat.replies
     chat.say(offered[0])
     chat.say('/inform{"complaint_severity":"medium"}')
-    reply = chat.say('/inform{"complaint_expectation":"compensation"}')
-    number = complaint_number(reply)
-    assert "人工" in reply or "专人" in reply, reply
-    record = stack.crm(f"/api/complaints/{number}")
-    record = record.get("complaint", record)
-    assert record["expectation"] == "compensation" and record["status"] == "handed_off"
+    chat.say(f'/inform{{"complaint_expectation":"{wish}"}}')
+    return chat
+
+
+def test_bad_faith_customer_asking_for_compensation_goes_to_a_person(stack: RunningStack):
+    """The wish the bot sends is a code ('compensation'); the CRM's rule must read it."""
+    refund = _quality_complaint(stack, BAD_FAITH_CUSTOMER, "refund")
+    assert "专人处理" not in " ".join(r.get("text") or "" for r in refund.replies)
+
+    chat = _quality_complaint(stack, BAD_FAITH_CUSTOMER, "compensation")
+    reply = "\n".join(r.get("text") or "" for r in chat.replies)
+    assert "专人处理" in reply, reply
+    assert detail(stack, complaint_number(reply))["expectation"] == "compensation"
     waiting = stack.crm("/api/handoffs?status=waiting")["handoffs"]
     assert any(h.get("conversation_id") == chat.sender for h in waiting)
 
