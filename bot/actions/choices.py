@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.customer_action import customer_actions
+from bot.actions.failures import HonestAction
 from bot.actions.fallback import ActionFallback
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no
@@ -134,7 +135,7 @@ async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await run_in_turn(action, dispatcher, tracker, domain, order_no=picked)
 
 
-class ActionAnswerChoice(Action):
+class ActionAnswerChoice(HonestAction, Action):
     """A typed answer right after 'which order?'; otherwise what the message means by itself."""
 
     def name(self) -> Text:

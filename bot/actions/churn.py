@@ -6,12 +6,13 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import crm_client
 from bot.actions import loyalty_replies as replies
-from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
+from bot.actions.crm_client import CRMRejected, CRMUnavailable
+from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
 from bot.actions.idempotency import message_key
 from bot.actions.identity import resolve_identity
-from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 TRIGGER = "churn_language"
 
 
-class ActionChurnResponse(Action):
+class ActionChurnResponse(HonestAction, Action):
     """No identity check forced here: an unknown customer gets a sincere reply, never an offer."""
 
     def name(self) -> Text:
@@ -28,7 +29,7 @@ class ActionChurnResponse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 identity = await resolve_identity(tracker, crm)
                 if identity.customer_id is None:
                     dispatcher.utter_message(text=replies.CHURN_UNKNOWN)

@@ -10,16 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import complaint_text as ct
-from bot.actions import order_replies
+from bot.actions import crm_client, order_replies
 from bot.actions.choices import chosen_order, offered_orders, picked_text
 from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
 from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction
+from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
 from bot.actions.identity import resolve_identity
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no, extract_phone_tail
 from bot.actions.pending import ask_confirmation, pending_confirmation
-from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def cleared_complaint_slots() -> List[EventType]:
     return [SlotSet(name, None) for name in FORM_SLOTS + ("complaint_words",)]
 
 
-class ActionComplaintListen(Action):
+class ActionComplaintListen(HonestAction, Action):
     """Step 1: acknowledge the feeling in words that fit what happened, keep what was said."""
 
     def name(self) -> Text:
@@ -81,7 +81,7 @@ class ActionComplaintListen(Action):
         text = _latest_text(tracker)
         events: List[EventType] = cleared_complaint_slots() + [SlotSet("complaint_number", None)]
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 identity = await resolve_identity(tracker, crm)
             events += identity.events
         except CRMUnavailable:
@@ -95,7 +95,7 @@ class ActionComplaintListen(Action):
         return events
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(HonestAction, FormValidationAction):
     """Step 2: ask only for what the story did not already tell us; accept corrections."""
 
     def name(self) -> Text:
@@ -164,7 +164,7 @@ class ValidateComplaintForm(FormValidationAction):
         if order_no is None:
             return _order_not_given(tracker, dispatcher)
         if customer_id is not None:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 order = await crm.order_detail(order_no, int(customer_id))
             if order is None:
                 dispatcher.utter_message(text=order_replies.not_found(order_no))
@@ -178,7 +178,7 @@ class ValidateComplaintForm(FormValidationAction):
         if tail is None or order_no is None:
             dispatcher.utter_message(text="手机尾号需要是 4 位数字，例如「尾号 1234」。")
             return {"phone_tail": None}
-        async with CRMClient(ActionSettings.from_env()) as crm:
+        async with crm_client.make_crm() as crm:
             customer = await crm.bind_by_order(order_no, tail)
         if customer is None:
             dispatcher.utter_message(text=order_replies.BIND_FAILED)
@@ -213,7 +213,7 @@ def _suggested(tracker: Tracker, orders: List[Dict[str, Any]]) -> Optional[Dict[
 
 async def _recent_orders(customer_id: int) -> List[Dict[str, Any]]:
     try:
-        async with CRMClient(ActionSettings.from_env()) as crm:
+        async with crm_client.make_crm() as crm:
             return await crm.recent_orders(customer_id, limit=5)
     except CRMUnavailable:
         return []
@@ -249,7 +249,7 @@ def _order_not_given(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict
     return {**told, "complaint_order_no": None}
 
 
-class ActionAskComplaintOrderNo(Action):
+class ActionAskComplaintOrderNo(HonestAction, Action):
     """Offer the customer's recent orders (or 'no order') instead of asking them to type one."""
 
     def name(self) -> Text:
@@ -389,7 +389,7 @@ class RemedyConfirmation:
                               lead_in="非常抱歉这个方案没能让您满意。")
 
 
-class ActionComplaintStop(Action):
+class ActionComplaintStop(HonestAction, Action):
     """The customer stops in the middle: nothing is logged, and the way back is clear."""
 
     def name(self) -> Text:

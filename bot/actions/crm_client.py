@@ -29,7 +29,7 @@ class CRMRejected(Exception):
 
 
 class CRMClient:
-    """Use as `async with CRMClient(settings) as crm:`; one HTTP session per action run."""
+    """Use as `async with make_crm() as crm:`; one HTTP session per action run."""
 
     def __init__(self, settings: ActionSettings) -> None:
         self._settings = settings
@@ -215,3 +215,9 @@ class CRMClient:
             "conversation_id": conversation_id, "idempotency_key": idempotency_key})
         assert body is not None
         return body
+
+
+def make_crm() -> CRMClient:
+    """The CRM client every action opens, configured from the environment; the one place tests
+    replace (`monkeypatch.setattr(crm_client, "make_crm", …)`)."""
+    return CRMClient(ActionSettings.from_env())

@@ -10,11 +10,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import all_subclasses
 
-from bot.actions import order_replies
+from bot.actions import crm_client, order_replies
 from bot.actions.crm_client import CRMClient, CRMUnavailable
+from bot.actions.failures import HonestAction
 from bot.actions.identity import CUSTOMER_ID_SLOT, resolve_identity
 from bot.actions.parsing import extract_order_no, extract_phone_tail
-from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def slot_order_no(tracker: Tracker) -> Optional[str]:
     return extract_order_no(slot_text(tracker, "order_no"))
 
 
-class CustomerAction(Action, ABC):
+class CustomerAction(HonestAction, Action, ABC):
     """Resolves who is asking; unknown customers verify by order number + phone tail first.
 
     Subclasses implement `answer`; after verification the same action runs again.
@@ -50,21 +50,16 @@ class CustomerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
-                identity = await resolve_identity(tracker, crm)
-                if identity.token_rejected:
-                    dispatcher.utter_message(text=order_replies.TOKEN_REJECTED)
-                    return identity.events
-                if identity.customer_id is None:
-                    return [SlotSet(PENDING_INQUIRY_SLOT, self.name()), FollowupAction(LOOKUP_FORM)]
-                return identity.events + await self.answer(
-                    dispatcher, tracker, crm, identity.customer_id
-                )
-        except CRMUnavailable:
-            logger.exception("CRM unavailable in %s", self.name())
-            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
-            return []
+        async with crm_client.make_crm() as crm:
+            identity = await resolve_identity(tracker, crm)
+            if identity.token_rejected:
+                dispatcher.utter_message(text=order_replies.TOKEN_REJECTED)
+                return identity.events
+            if identity.customer_id is None:
+                return [SlotSet(PENDING_INQUIRY_SLOT, self.name()), FollowupAction(LOOKUP_FORM)]
+            return identity.events + await self.answer(
+                dispatcher, tracker, crm, identity.customer_id
+            )
 
 
 def customer_actions() -> Dict[str, CustomerAction]:
@@ -75,7 +70,7 @@ def customer_actions() -> Dict[str, CustomerAction]:
     }
 
 
-class ActionVerifyLookup(Action):
+class ActionVerifyLookup(HonestAction, Action):
     """After the lookup form: let the CRM confirm order number + phone tail, then answer.
 
     The pending inquiry is answered here rather than through a follow-up action, so the
@@ -93,7 +88,7 @@ class ActionVerifyLookup(Action):
         pending = customer_actions().get(tracker.get_slot(PENDING_INQUIRY_SLOT) or "")
         events: List[EventType] = [SlotSet("phone_tail", None), SlotSet(PENDING_INQUIRY_SLOT, None)]
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 customer = None
                 if order_no and phone_tail:
                     customer = await crm.bind_by_order(order_no, phone_tail)
@@ -106,5 +101,5 @@ class ActionVerifyLookup(Action):
                     events += await pending.answer(dispatcher, tracker, crm, customer_id)
         except CRMUnavailable:
             logger.exception("CRM unavailable while verifying a lookup")
-            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
+            dispatcher.utter_message(response="utter_crm_unavailable")
         return events

@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.failures import HonestAction
+
 FALLBACK_INTENT = "nlu_fallback"
 
 REPHRASE = (
@@ -40,7 +42,7 @@ def misunderstood_twice(events: List[Dict[str, Any]]) -> bool:
     return len(intents) >= 2 and intents[-1] == intents[-2] == FALLBACK_INTENT
 
 
-class ActionFallback(Action):
+class ActionFallback(HonestAction, Action):
     def name(self) -> Text:
         return "action_fallback"
 

@@ -9,9 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import complaint_text as ct
-from bot.actions import order_replies
-from bot.actions.crm_client import CRMClient, CRMUnavailable
-from bot.actions.settings import ActionSettings
+from bot.actions import crm_client
+from bot.actions.crm_client import CRMUnavailable
+from bot.actions.failures import HonestAction
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def remedy_done_text(complaint: Dict[Text, Any]) -> Text:
     return f"此前{summary}。" if summary else ""
 
 
-class ActionFollowUpStart(Action):
+class ActionFollowUpStart(HonestAction, Action):
     """Opens the follow-up of the complaint named by the CRM's trigger."""
 
     def name(self) -> Text:
@@ -35,7 +35,7 @@ class ActionFollowUpStart(Action):
         if not number:
             return []
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 complaint = await crm.complaint(str(number))
         except CRMUnavailable:
             logger.exception("CRM unavailable when starting follow-up %s", number)
@@ -49,7 +49,7 @@ class ActionFollowUpStart(Action):
                 SlotSet("follow_up_score", None)]
 
 
-class ValidateFollowUpForm(FormValidationAction):
+class ValidateFollowUpForm(HonestAction, FormValidationAction):
     def name(self) -> Text:
         return "validate_follow_up_form"
 
@@ -70,7 +70,7 @@ class ValidateFollowUpForm(FormValidationAction):
         return {"follow_up_score": str(score)}
 
 
-class ActionFollowUpRecord(Action):
+class ActionFollowUpRecord(HonestAction, Action):
     """Stores the answer: a good one closes the complaint, a bad one reopens it for a person."""
 
     def name(self) -> Text:
@@ -85,14 +85,14 @@ class ActionFollowUpRecord(Action):
                                    SlotSet("follow_up_resolved", None),
                                    SlotSet("follow_up_score", None)]
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 result = await crm.record_satisfaction(
                     number, score=score, resolved=resolved, conversation_id=tracker.sender_id,
                     idempotency_key=f"{number}:follow-up",
                 )
         except CRMUnavailable:
             logger.exception("CRM unavailable when recording follow-up of %s", number)
-            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
+            dispatcher.utter_message(response="utter_crm_unavailable")
             return events
         status = (result.get("complaint") or {}).get("status")
         if status == "closed":

@@ -6,10 +6,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
+from bot.actions import crm_client
+from bot.actions.crm_client import CRMRejected, CRMUnavailable
+from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
 from bot.actions.identity import resolve_identity
-from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +20,14 @@ HANDOFF_FAILED = (
 )
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(HonestAction, Action):
     def name(self) -> Text:
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 identity = await resolve_identity(tracker, crm)
                 return identity.events + await hand_off(
                     dispatcher, tracker, crm, identity.customer_id, "customer_request",

@@ -13,6 +13,7 @@ from bot.actions import order_replies
 from bot.actions.choices import offer_orders
 from bot.actions.crm_client import CRMClient, CRMRejected
 from bot.actions.customer_action import CustomerAction, slot_order_no, slot_text
+from bot.actions.failures import HonestAction
 from bot.actions.idempotency import message_key
 from bot.actions.pending import ask_confirmation
 
@@ -146,7 +147,7 @@ class ActionModifyOrder(CustomerAction):
         return events + [FollowupAction(MODIFY_FORM)]
 
 
-class ValidateModifyOrderForm(FormValidationAction):
+class ValidateModifyOrderForm(HonestAction, FormValidationAction):
     """The new value must make sense for the field (a mobile number, a full address…).
 
     Only an answer to the question counts: the message that opened the form ('2', a button) is

@@ -6,13 +6,14 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.failures import HonestAction
 from bot.actions.parsing import extract_order_no, extract_phone_tail
 
 ORDER_NO_HINT = "没有识别到订单号哦。订单号是以 KF 开头的 14 位编号，例如 KF202611150023，请再发一次～（不查了可以说「算了」）"
 PHONE_TAIL_HINT = "手机尾号需要是 4 位数字，例如「尾号 1234」，请再发一次～（不查了可以说「算了」）"
 
 
-class ValidateOrderLookupForm(FormValidationAction):
+class ValidateOrderLookupForm(HonestAction, FormValidationAction):
     def name(self) -> Text:
         return "validate_order_lookup_form"
 

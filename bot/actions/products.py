@@ -7,10 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import crm_client
 from bot.actions import inquiry_replies as replies
-from bot.actions import order_replies
-from bot.actions.crm_client import CRMClient, CRMUnavailable
-from bot.actions.settings import ActionSettings
+from bot.actions.failures import HonestAction
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ def variant_note(product: Dict[str, Any], colour: Optional[str], size: Optional[
     return f"您问的：{'，'.join(notes)}。" if notes else ""
 
 
-class ActionProductInfo(Action):
+class ActionProductInfo(HonestAction, Action):
     """No identity needed: the catalogue is public."""
 
     def name(self) -> Text:
@@ -50,13 +49,8 @@ class ActionProductInfo(Action):
         if not query:
             dispatcher.utter_message(text=replies.ASK_PRODUCT)
             return []
-        try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
-                products = best_matches(await crm.products(str(query), limit=MAX_MATCHES), str(query))
-        except CRMUnavailable:
-            logger.exception("CRM unavailable in action_product_info")
-            dispatcher.utter_message(text=order_replies.CRM_UNAVAILABLE)
-            return []
+        async with crm_client.make_crm() as crm:
+            products = best_matches(await crm.products(str(query), limit=MAX_MATCHES), str(query))
         if not products:
             dispatcher.utter_message(text=replies.product_not_found(str(query)))
             return [SlotSet("product", None)]

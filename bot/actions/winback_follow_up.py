@@ -7,11 +7,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import crm_client
 from bot.actions import loyalty_replies as replies
 from bot.actions.crm_client import CRMClient, CRMUnavailable
+from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
 from bot.actions.pending import ask_confirmation
-from bot.actions.settings import ActionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def outcome_for(stays: bool) -> str:
     return OUTCOME_ON_YES if stays else OUTCOME_ON_NO
 
 
-class ActionWinbackFollowUp(Action):
+class ActionWinbackFollowUp(HonestAction, Action):
     """Opens the follow-up of the win-back attempt named by the CRM's trigger."""
 
     def name(self) -> Text:
@@ -52,7 +53,7 @@ class ActionWinbackFollowUp(Action):
         if number is None:
             return []
         try:
-            async with CRMClient(ActionSettings.from_env()) as crm:
+            async with crm_client.make_crm() as crm:
                 attempt = await crm.winback_attempt(number)
         except CRMUnavailable:
             logger.exception("CRM unavailable when following up win-back %s", number)
