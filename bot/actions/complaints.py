@@ -146,10 +146,10 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
             **inferred_slots([text], _known(tracker), _entity(tracker, "complaint_category")),
         }
         if "complaint_expectation" in slots or len(words) >= MAX_VENT_MESSAGES:
-            dispatcher.utter_message(text="明白了，您说的情况我都记下了。")
+            dispatcher.utter_message(response="utter_complaint_vent_done")
             slots["complaint_vent_done"] = True
             return slots
-        dispatcher.utter_message(text="嗯，我都记下了，您接着说。")
+        dispatcher.utter_message(response="utter_complaint_vent_more")
         slots["complaint_vent_done"] = None
         return slots
 
@@ -176,7 +176,7 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
         tail = extract_phone_tail(str(value or ""))
         order_no = extract_order_no(str(tracker.get_slot("complaint_order_no") or ""))
         if tail is None or order_no is None:
-            dispatcher.utter_message(text="手机尾号需要是 4 位数字，例如「尾号 1234」。")
+            dispatcher.utter_message(response="utter_ask_phone_tail_again")
             return {"phone_tail": None}
         async with crm_client.make_crm() as crm:
             customer = await crm.bind_by_order(order_no, tail)
@@ -189,14 +189,14 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         category = ct.normalise_category(str(value or ""))
         if category is None:
-            dispatcher.utter_message(text="请点选最接近的一类，拿不准的话选「其他」就好。")
+            dispatcher.utter_message(response="utter_ask_complaint_category_again")
         return {"complaint_category": category}
 
     def validate_complaint_severity(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         severity = ct.normalise_severity(str(value or ""))
         if severity is None:
-            dispatcher.utter_message(text="请点选「一般」「比较严重」或「非常严重」。")
+            dispatcher.utter_message(response="utter_ask_complaint_severity_again")
         return {"complaint_severity": severity}
 
     def validate_complaint_expectation(self, value: Any, dispatcher: CollectingDispatcher,
@@ -243,9 +243,9 @@ def _order_not_given(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict
         wish = ct.EXPECTATION_LABELS[told["complaint_expectation"]]
         dispatcher.utter_message(text=f"好的，您希望{wish}，我记下了。")
     elif told:
-        dispatcher.utter_message(text="好的，这个我也记下了。")
+        dispatcher.utter_message(response="utter_complaint_noted_too")
     else:
-        dispatcher.utter_message(text="没有识别到订单号哦，请点选订单或发送 KF 开头的 14 位订单号（不想继续可以说「算了」）。")
+        dispatcher.utter_message(response="utter_complaint_order_not_recognised")
     return {**told, "complaint_order_no": None}
 
 
@@ -259,7 +259,7 @@ class ActionAskComplaintOrderNo(HonestAction, Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         customer_id = tracker.get_slot(CUSTOMER_ID_SLOT)
         if customer_id is None:
-            dispatcher.utter_message(text="请告诉我相关的订单号（KF 开头的 14 位编号），我来帮您登记。")
+            dispatcher.utter_message(response="utter_ask_complaint_order_no_typed")
             return []
         orders = await _recent_orders(int(customer_id))
         suggested = _suggested(tracker, orders)
@@ -346,7 +346,7 @@ class ActionComplaintAlternative(CustomerAction):
                      customer_id: int) -> List[EventType]:
         pending = pending_confirmation(tracker)
         if not pending or pending.get("kind") != "remedy":
-            dispatcher.utter_message(text="目前没有待您确认的处理方案。如需投诉或反馈问题，直接告诉我发生了什么就好。")
+            dispatcher.utter_message(response="utter_no_remedy_pending")
             return []
         number = pending["number"]
         try:

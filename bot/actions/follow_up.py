@@ -65,7 +65,7 @@ class ValidateFollowUpForm(HonestAction, FormValidationAction):
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         score = ct.parse_score(str(value or ""))
         if score is None:
-            dispatcher.utter_message(text="请回复 1 到 5 之间的数字，5 分表示非常满意。")
+            dispatcher.utter_message(response="utter_ask_follow_up_score_again")
             return {"follow_up_score": None}
         return {"follow_up_score": str(score)}
 

@@ -10,13 +10,10 @@ from bot.actions.crm_client import CRMClient
 from bot.actions.idempotency import message_key
 
 
-def handoff_message(handoff: dict) -> str:
+def queue_note(handoff: dict) -> str:
+    """How many are waiting ahead, when anyone is."""
     position = handoff.get("queue_position")
-    queue = f"您前面还有 {position - 1} 位，" if isinstance(position, int) and position > 1 else ""
-    return (
-        f"已为您转接人工客服（{handoff.get('priority_label') or '普通'}），{queue}请稍候，"
-        "同事会在这里直接回复您。人工客服时间每天 9:00–21:00，非工作时间会在上班后第一时间联系您。"
-    )
+    return f"您前面还有 {position - 1} 位，" if isinstance(position, int) and position > 1 else ""
 
 
 async def hand_off(
@@ -36,5 +33,7 @@ async def hand_off(
         complaint_number=complaint_number,
         idempotency_key=message_key(tracker, "handoff", complaint_number or reason),
     )
-    dispatcher.utter_message(text=f"{lead_in}{handoff_message(handoff)}")
+    dispatcher.utter_message(response="utter_handed_off", lead_in=lead_in,
+                             priority=handoff.get("priority_label") or "普通",
+                             queue=queue_note(handoff))
     return [ConversationPaused()]

@@ -14,10 +14,6 @@ from bot.actions.identity import resolve_identity
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_FAILED = (
-    "抱歉，转接人工客服暂时没有成功，非常抱歉让您久等了🙏 请稍后再说一次「转人工」；"
-    "人工客服时间每天 9:00–21:00。您也可以先把问题告诉我，我尽力帮您处理。"
-)
 
 
 class ActionRequestHuman(HonestAction, Action):
@@ -34,5 +30,5 @@ class ActionRequestHuman(HonestAction, Action):
                     lead_in="好的，马上为您安排人工客服。")
         except (CRMUnavailable, CRMRejected):
             logger.exception("handoff failed")
-            dispatcher.utter_message(text=HANDOFF_FAILED)
+            dispatcher.utter_message(response="utter_handoff_failed")
             return []

@@ -182,7 +182,7 @@ class ActionModifyOrderSubmit(CustomerAction):
         cleared = [SlotSet("order_no", None), SlotSet("modify_field", None),
                    SlotSet("modify_value", None)]
         if not (order_no and field and value):
-            dispatcher.utter_message(text="抱歉，修改信息不完整，请再说一次想改哪笔订单的什么内容，例如「KF… 的地址改成…」。")
+            dispatcher.utter_message(response="utter_modify_incomplete")
             return cleared
         dispatcher.utter_message(text=replies.confirm_modify(order_no, field, value),
                                  buttons=replies.CONFIRM_BUTTONS_MODIFY)
