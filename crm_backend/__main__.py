@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import logging
 import sys
@@ -12,6 +13,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_backend.app import create_app
+from crm_backend.catalogue.store import all_products
+from crm_backend.catalogue.views import product_json
 from crm_backend.core import migrate
 from crm_backend.core.clock import SystemClock
 from crm_backend.core.config import CRMConfig
@@ -105,6 +108,19 @@ def cmd_demo(config: CRMConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalogue_export(config: CRMConfig, args: argparse.Namespace) -> int:
+    """`catalogue export`: every product as one JSON line (what the NLU learns product names
+    from; the model build runs it)."""
+
+    async def load(engine: AsyncEngine) -> list:
+        async with create_sessionmaker(engine)() as db:
+            return [product_json(p) for p in await all_products(db)]
+
+    for product in _with_engine(config, load):
+        print(json.dumps(product, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python -m crm_backend", description="Kefu CRM backend")
@@ -122,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser = sub.add_parser("demo", help="list demo customers per tier")
     demo_parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     demo_parser.set_defaults(run=cmd_demo)
+    catalogue = sub.add_parser("catalogue", help="the product catalogue").add_subparsers(
+        dest="action", required=True)
+    catalogue.add_parser("export", help="print every product as a JSON line").set_defaults(
+        run=cmd_catalogue_export)
     add_loyalty_commands(sub)
     return parser
 

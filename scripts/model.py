@@ -1,16 +1,20 @@
 """Train the Rasa model only when its inputs changed; otherwise reuse the last one.
 
 The model's name carries a hash of everything that shapes it (training data, config, domain,
-custom NLU components and dictionaries, the locked package versions).
+custom NLU components and dictionaries, the catalogue's product patterns, the locked package
+versions). Before that, the product patterns are rebuilt from the CRM's catalogue.
 """
 
 import hashlib
+import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Iterable
 
+from bot.nlu import build_patterns
 from scripts.stack import REPO, VENV_BIN, base_env
 
 MODEL_DIR = REPO / "bot" / "models"
@@ -38,6 +42,26 @@ def model_path() -> Path:
     return MODEL_DIR / f"kefu-{fingerprint()}.tar.gz"
 
 
+def refresh_catalogue(progress=print) -> None:
+    """Rebuild the product patterns from the CRM's catalogue (`crm_backend catalogue export`).
+
+    Without CRM_DATABASE_URL the embedded demo database is used, migrated and seeded first as
+    `make run` does; a configured database is only read.
+    """
+    python, env = str(VENV_BIN / "python"), base_env()
+    if not os.environ.get("CRM_DATABASE_URL"):
+        (REPO / "var").mkdir(exist_ok=True)
+        subprocess.run([python, "-m", "crm_backend", "seed"], cwd=REPO, env=env, check=True,
+                       capture_output=True)
+    export = subprocess.run([python, "-m", "crm_backend", "catalogue", "export"], cwd=REPO,
+                            env=env, check=True, capture_output=True, text=True).stdout
+    products = [json.loads(line) for line in export.splitlines() if line.strip()]
+    if not products:
+        raise SystemExit("CRM 中没有商品，无法生成商品词表：请先导入商品目录"
+                         "（或运行 python -m crm_backend seed）")
+    progress(f"==> 商品词表已按 CRM 商品目录更新：{build_patterns.write(products)}")
+
+
 def ensure_model(progress=print) -> Path:
     """The model for the current inputs, training it first if it does not exist yet."""
     target = model_path()
@@ -60,6 +84,7 @@ def ensure_model(progress=print) -> Path:
 
 if __name__ == "__main__":
     try:
+        refresh_catalogue()
         ensure_model()
     except subprocess.CalledProcessError as error:
         sys.exit(f"模型训练失败（退出码 {error.returncode}），请查看上面的 Rasa 输出。")

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from scripts.model import ensure_model, model_path
+from scripts.model import ensure_model, model_path, refresh_catalogue
 from scripts.stack import PortInUse, Stack, StackConfig, StackFailed, crm_cli
 
 
@@ -62,6 +62,7 @@ def _prepare_and_serve() -> int:
     except PortInUse as error:
         print(error, file=sys.stderr)
         return 2
+    refresh_catalogue()
     config = StackConfig.from_env(ensure_model())
     stack = Stack(config)
     print("==> 迁移并初始化 CRM 数据库 …")

@@ -13,13 +13,15 @@ Run it again whenever the catalogue changes and commit the output.
 
 import json
 import re
+import sys
 from pathlib import Path
+from typing import Any, Dict, Iterable, List, Set, Tuple
 
-from crm_backend.seed.catalog import PRODUCTS
 
 HERE = Path(__file__).resolve().parent
 
-# Colloquial names customers use for catalogue products (alias -> catalogue name fragment).
+# Colloquial names customers use for products of the demo catalogue (product name -> aliases);
+# a product that is not in the exported catalogue gets none.
 ALIASES = {
     "纯棉圆领T恤": ["T恤", "t恤", "圆领T恤", "短袖"],
     "轻薄羽绒服": ["羽绒服", "波司登羽绒服"],
@@ -69,32 +71,52 @@ ALIASES = {
 }
 
 
+# A capacity, size or count in a product name ("512GB", "4L", "3条装"), dropped for its short name.
+SPEC = r"\d+(GB|L|cm|ml|g|kg|包|片|只|盒|度|mm|m床|条|件|支|瓶|袋|罐|个|装|双|套)"
+
+
 def short_name(name: str) -> str:
     """The name without capacity/spec suffixes: "电饭煲 4L 智能预约" -> "电饭煲"."""
     parts = name.split()
-    keep = [p for p in parts if not re.search(r"\d+(GB|L|cm|ml|g|kg|包|片|只|盒|度|mm|m床)", p)]
+    keep = [p for p in parts if not re.search(SPEC, p)]
     return " ".join(keep) if keep else name
 
 
-def main() -> None:
+def build(products: Iterable[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], Set[str]]:
+    """EntityRuler patterns and jieba words for `products` (the CRM's export)."""
     patterns, words = [], set()
-    for _sku, name, brand, _cat, _price, colours, _sizes, _desc in PRODUCTS:
+    for product in products:
+        name, brand = product["name"], product.get("brand") or ""
         names = {name, short_name(name), brand + short_name(name).replace(" ", "")}
         names.update(ALIASES.get(name, []))
         for n in sorted(names):
             patterns.append({"label": "product", "pattern": n, "id": name})
             if " " not in n:
                 words.add(n)
-        words.add(brand)
-        for c in colours:
+        if brand:
+            words.add(brand)
+        for c in product.get("colours") or []:
             c = re.sub(r"^#\d+\s*", "", c)
             patterns.append({"label": "colour", "pattern": c})
             words.add(c)
+    return patterns, words
+
+
+def write(products: Iterable[Dict[str, Any]]) -> str:
+    """Write the pattern and dictionary files for `products`; a one-line summary."""
+    patterns, words = build(products)
     out = HERE / "patterns" / "catalogue.jsonl"
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in patterns), "utf-8")
     dict_out = HERE / "jieba_dict" / "catalogue.txt"
     dict_out.write_text("".join(f"{w} 1000 nz\n" for w in sorted(words) if len(w) > 1), "utf-8")
-    print(f"{len(patterns)} patterns -> {out}; {len(words)} words -> {dict_out}")
+    return f"{len(patterns)} patterns -> {out}; {len(words)} words -> {dict_out}"
+
+
+def main() -> None:
+    products = [json.loads(line) for line in sys.stdin if line.strip()]
+    if not products:
+        sys.exit("没有读到商品：请把 `python -m crm_backend catalogue export` 的输出传进来")
+    print(write(products))
 
 
 if __name__ == "__main__":

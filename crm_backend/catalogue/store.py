@@ -24,3 +24,8 @@ async def search_products(session: AsyncSession, query: str, limit: int) -> List
             )
         )
     return list((await session.execute(stmt)).scalars())
+
+
+async def all_products(session: AsyncSession) -> List[Product]:
+    """The whole catalogue, in a stable order."""
+    return list((await session.execute(select(Product).order_by(Product.sku))).scalars())
