@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import logging
 import sys
 from typing import Awaitable, Callable, List, Optional, TypeVar

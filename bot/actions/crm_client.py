@@ -131,6 +131,12 @@ class CRMClient:
             "customer_id": customer_id, "field": field, "value": value,
             "idempotency_key": idempotency_key})
 
+    async def check_modify(self, order_no: str, customer_id: int, field: str, value: str
+                           ) -> Optional[Dict[str, Any]]:
+        """Would the CRM accept this change? Raises CRMRejected with its reason when not."""
+        return await self._request("POST", f"/api/orders/{order_no}/modify/check", json={
+            "customer_id": customer_id, "field": field, "value": value})
+
     async def points(self, customer_id: int) -> Optional[Dict[str, Any]]:
         return await self._request("GET", f"/api/customers/{customer_id}/points")
 

@@ -83,9 +83,6 @@ def describe_refunds(orders: List[Dict[str, Any]]) -> str:
 
 # ------------------------------------------------------------------ cancelling
 
-CANCELLABLE = ("pending_payment", "pending_shipment")
-MODIFIABLE = ("pending_payment", "pending_shipment")
-
 CONFIRM_BUTTONS_CANCEL = [
     {"title": "确认取消", "payload": "/affirm"},
     {"title": "不取消", "payload": "/deny"},
@@ -117,6 +114,12 @@ def cancelled(order_no: str, result: Optional[Dict[str, Any]]) -> str:
         label = refund.get("status_label") or "退款处理中"
         text += f"退款 ¥{refund['amount_yuan']}（{label}）会原路退回您的付款账户。"
     return text + "还有其他可以帮您的吗？"
+
+
+def value_refused(message: str) -> str:
+    """The CRM's reason a new value is unusable, and how to go on."""
+    reason = message.strip().rstrip("。") or "这个内容暂时不能使用"
+    return f"{reason}。请再发一次；不改了可以说「算了」。"
 
 
 def refused(message: str, fallback: str) -> str:
@@ -188,8 +191,10 @@ def value_in_text(field: str, text: str) -> Optional[str]:
     return value or None
 
 
-def validate_value(field: str, text: str) -> Tuple[Optional[str], Optional[str]]:
-    """(clean value, None) when usable, else (None, what to tell the customer)."""
+def read_value(field: str, text: str) -> Tuple[Optional[str], Optional[str]]:
+    """(the new value in the customer's words, None), else (None, what to tell the customer).
+    Whether the CRM accepts it (an address long enough, a spec the product has) is the CRM's
+    call: see `ValidateModifyOrderForm`."""
     text = normalise(text or "").strip()
     if field == "phone":
         mobile = MOBILE.search(text)
@@ -197,8 +202,6 @@ def validate_value(field: str, text: str) -> Tuple[Optional[str], Optional[str]]
             return mobile.group(0), None
         return None, "手机号需要是 11 位数字（例如 13912345678），请再发一次；不改了可以说「算了」。"
     value = value_in_text(field, text) or TRAILING.sub("", text).strip()
-    if field == "address" and len(value) < 6:
-        return None, "地址好像不完整，请发送完整的收货地址（省市区 + 街道门牌号）；不改了可以说「算了」。"
     if not value:
         return None, "没有识别到新的内容，请再发一次；不改了可以说「算了」。"
     return value, None

@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import inquiry_replies as replies
-from bot.actions import order_replies
+from bot.actions import crm_client, order_replies
 from bot.actions.choices import offer_orders
 from bot.actions.crm_client import CRMClient, CRMRejected
-from bot.actions.customer_action import CustomerAction, slot_order_no, slot_text
+from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction, slot_order_no, slot_text
 from bot.actions.failures import HonestAction
 from bot.actions.idempotency import message_key
 from bot.actions.pending import ask_confirmation
@@ -44,9 +44,25 @@ def modify_request_text(tracker: Tracker) -> str:
     return ""
 
 
-async def open_orders(crm: CRMClient, customer_id: int, statuses: tuple) -> List[Dict[str, Any]]:
+async def open_orders(crm: CRMClient, customer_id: int, may: str) -> List[Dict[str, Any]]:
+    """Recent orders the CRM says the customer `may` ("can_cancel" / "can_modify") still change."""
     orders = await crm.recent_orders(customer_id, limit=RECENT_ORDERS)
-    return [o for o in orders if o["status"] in statuses][:MAX_CHOICES]
+    return [o for o in orders if o.get(may)][:MAX_CHOICES]
+
+
+async def accepted_value(dispatcher: CollectingDispatcher, crm: CRMClient, order_no: str,
+                         customer_id: int, field: str, text: str) -> Optional[str]:
+    """The new value in the customer's words if the CRM would accept it; else says why."""
+    value, problem = replies.read_value(field, text)
+    if problem:
+        dispatcher.utter_message(text=problem)
+        return None
+    try:
+        await crm.check_modify(order_no, customer_id, field, value)
+    except CRMRejected as rejected:
+        dispatcher.utter_message(text=replies.value_refused(rejected.message))
+        return None
+    return value
 
 
 class ActionCancelOrder(CustomerAction):
@@ -65,7 +81,7 @@ class ActionCancelOrder(CustomerAction):
                 dispatcher.utter_message(text=order_replies.not_found(order_no))
                 return events
         else:
-            orders = await open_orders(crm, customer_id, replies.CANCELLABLE)
+            orders = await open_orders(crm, customer_id, "can_cancel")
             if not orders:
                 dispatcher.utter_message(text=replies.NO_CANCELLABLE)
                 return events
@@ -119,13 +135,13 @@ class ActionModifyOrder(CustomerAction):
             if order is None:
                 dispatcher.utter_message(text=order_replies.not_found(order_no))
                 return events + [SlotSet("order_no", None)]
-            if order["status"] not in replies.MODIFIABLE:
+            if not order.get("can_modify"):
                 dispatcher.utter_message(text=(
                     f"订单 {order_no} 当前状态是「{order['status_label']}」，已经不能修改订单信息了。"
                     f"\n{replies.NO_MODIFIABLE.split('。', 1)[1]}"))
                 return events + [SlotSet("order_no", None)]
         else:
-            orders = await open_orders(crm, customer_id, replies.MODIFIABLE)
+            orders = await open_orders(crm, customer_id, "can_modify")
             if not orders:
                 dispatcher.utter_message(text=replies.NO_MODIFIABLE)
                 return events
@@ -141,7 +157,7 @@ class ActionModifyOrder(CustomerAction):
             return events
         value = replies.value_in_text(field, request)
         if value:
-            clean, _problem = replies.validate_value(field, value)
+            clean = await accepted_value(dispatcher, crm, order_no, customer_id, field, value)
             if clean:
                 return events + [SlotSet("modify_value", clean), FollowupAction(MODIFY_SUBMIT)]
         return events + [FollowupAction(MODIFY_FORM)]
@@ -157,14 +173,17 @@ class ValidateModifyOrderForm(HonestAction, FormValidationAction):
     def name(self) -> Text:
         return "validate_modify_order_form"
 
-    def validate_modify_value(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_modify_value(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "modify_value":
             return {"modify_value": None}
         field = slot_text(tracker, "modify_field") or "address"
-        clean, problem = replies.validate_value(field, str(value or ""))
-        if problem:
-            dispatcher.utter_message(text=problem)
+        order_no, customer_id = slot_order_no(tracker), tracker.get_slot(CUSTOMER_ID_SLOT)
+        if order_no is None or customer_id is None:
+            return {"modify_value": None}
+        async with crm_client.make_crm() as crm:
+            clean = await accepted_value(dispatcher, crm, order_no, int(customer_id), field,
+                                         str(value or ""))
         return {"modify_value": clean}
 
 

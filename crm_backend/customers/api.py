@@ -15,6 +15,7 @@ from crm_backend.customers.store import customer_by_id, mark_bad_faith
 from crm_backend.customers.views import customer_json
 from crm_backend.orders import store as queries
 from crm_backend.orders.views import order_summary_json
+from crm_backend.policies import policies
 
 DEFAULT_ORDER_LIMIT = 5
 
@@ -44,7 +45,8 @@ async def list_orders(request: web.Request) -> web.Response:
             raise not_found("客户不存在")
         count = limit or DEFAULT_ORDER_LIMIT
         orders = await queries.customer_orders(db, customer_id, count, status)
-    return json_response({"orders": [order_summary_json(o) for o in orders]})
+    rules = policies(request).orders
+    return json_response({"orders": [order_summary_json(o, rules) for o in orders]})
 
 
 async def customer_or_404(db: AsyncSession, request: web.Request) -> Customer:

@@ -32,7 +32,7 @@ async def get_order(request: web.Request) -> web.Response:
         order = await queries.order_detail(db, order_no)
     if order is None or (owner is not None and order.customer_id != owner):
         raise not_found(ORDER_NOT_FOUND_MESSAGE)
-    return json_response(order_detail_json(order))
+    return json_response(order_detail_json(order, policies(request).orders))
 
 
 VALUE_MAX_LENGTH = 255
@@ -64,7 +64,7 @@ async def cancel(request: web.Request) -> web.Response:
         await db.commit()
         order = await _reloaded(db, order_no)
     refund_body = refund_json([refund]) if refund is not None else None
-    return json_response({"order": changed_order_json(order), "refund": refund_body,
+    return json_response({"order": changed_order_json(order, rules), "refund": refund_body,
                           "cancelled": True}, status=201 if created else 200)
 
 
@@ -82,8 +82,21 @@ async def modify(request: web.Request) -> web.Response:
         created = await order_change_store.modify(db, order, field, value, key, rules, now(request))
         await db.commit()
         order = await _reloaded(db, order_no)
-    return json_response({"order": changed_order_json(order), "field": field},
+    return json_response({"order": changed_order_json(order, rules), "field": field},
                          status=201 if created else 200)
+
+
+async def check_modify(request: web.Request) -> web.Response:
+    """Would this change be accepted? 200, or the reason (409 state, 400 value); writes nothing."""
+    order_no = validation.order_no(request.match_info["order_no"])
+    body = await validation.json_object(request)
+    customer_id = body_fields.integer(body, "customer_id", 1, MAX_CUSTOMER_ID)
+    field = body_fields.choice(body, "field", FIELDS)
+    value = body_fields.text(body, "value", VALUE_MAX_LENGTH)
+    async with session(request) as db:
+        order = await order_change_store.owned_order(db, order_no, customer_id)
+        await order_change_store.check_modify(db, order, field, value, policies(request).orders)
+    return json_response({"order_no": order_no, "field": field, "value": value.strip()})
 
 
 DEFAULT_DESCRIPTION = "已签收"
@@ -106,7 +119,7 @@ async def delivered(request: web.Request) -> web.Response:
         db.expunge_all()
         order = await order_detail(db, order_no)
         assert order is not None
-        shown = {"order": {**order_detail_json(order),
+        shown = {"order": {**order_detail_json(order, policies(request).orders),
                            "delivered_at": beijing_iso(order.delivered_at)},
                  "points": entry_json(done.points) if done.points is not None else None,
                  "tier": result_json(done.tier) if done.tier is not None else None}
@@ -118,4 +131,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/orders/{order_no}", get_order)
     router.add_post("/api/orders/{order_no}/cancel", cancel)
     router.add_post("/api/orders/{order_no}/modify", modify)
+    router.add_post("/api/orders/{order_no}/modify/check", check_modify)
     router.add_post("/api/orders/{order_no}/delivered", delivered)

@@ -102,16 +102,23 @@ def _refund_of(order: Order) -> Optional[Refund]:
                 None)
 
 
-async def _apply_spec(db: AsyncSession, order: Order, value: str) -> Tuple[str, str]:
-    """Change the colour/size of a single-product order; (old, new) descriptions."""
+async def _spec(db: AsyncSession, order: Order, value: str
+                ) -> Tuple[Optional[str], Optional[str]]:
+    """The colour and size `value` names for a single-product order (Invalid / ChangeRefused)."""
     if len(order.items) != 1:
         raise ChangeRefused("cannot_modify", "订单包含多件不同商品，请转人工客服修改规格")
-    item = order.items[0]
-    product = await db.get(Product, item.product_id)
+    product = await db.get(Product, order.items[0].product_id)
     colour, size = rules.parse_spec(value, product.colours or [], product.sizes or [])
     if colour is None and size is None:
         options = "、".join([*(product.colours or []), *(product.sizes or [])]) or "无"
         raise Invalid("invalid_request", f"没有识别到该商品的颜色或尺码，可选：{options}", "value")
+    return colour, size
+
+
+async def _apply_spec(db: AsyncSession, order: Order, value: str) -> Tuple[str, str]:
+    """Change the colour/size of a single-product order; (old, new) descriptions."""
+    colour, size = await _spec(db, order, value)
+    item = order.items[0]
     old = " ".join(filter(None, [item.colour, item.size]))
     item.colour, item.size = colour or item.colour, size or item.size
     return old, " ".join(filter(None, [item.colour, item.size]))
@@ -131,18 +138,27 @@ async def _apply(db: AsyncSession, order: Order, field: str, value: str
     return old, value
 
 
-async def modify(db: AsyncSession, order: Order, field: str, value: str, idempotency_key: str,
-                 rules_: rules.OrderRules, now: datetime) -> bool:
-    """Change one field before shipping, once per key; True when this call wrote it."""
-    key = f"modify:{idempotency_key}"
-    if await _repeat(db, key, order, "modify") is not None:
-        return False
+async def check_modify(db: AsyncSession, order: Order, field: str, value: str,
+                       rules_: rules.OrderRules) -> None:
+    """Would this change be accepted? Raises ChangeRefused or Invalid with the reason; writes
+    nothing (the bot asks before repeating the change back to the customer)."""
     decision = rules.modify_decision(order.status, field, rules_)
     if not decision.allowed:
         raise ChangeRefused("cannot_modify", decision.reason)
     problem = rules.check_value(field, value)
     if problem:
         raise Invalid("invalid_request", problem, "value")
+    if field == "spec":
+        await _spec(db, order, value)
+
+
+async def modify(db: AsyncSession, order: Order, field: str, value: str, idempotency_key: str,
+                 rules_: rules.OrderRules, now: datetime) -> bool:
+    """Change one field before shipping, once per key; True when this call wrote it."""
+    key = f"modify:{idempotency_key}"
+    if await _repeat(db, key, order, "modify") is not None:
+        return False
+    await check_modify(db, order, field, value, rules_)
     old, new = await _apply(db, order, field, value.strip())
     _change, created = await insert_once(db, OrderChange(
         order_id=order.id, kind="modify", field=field, old_value=old, new_value=new,

@@ -9,6 +9,7 @@ from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import beijing_iso
 from crm_backend.core.vocabulary import order_status_label, refund_status_label
 from crm_backend.customers.views import mask_phone
+from crm_backend.orders.rules import OrderRules, cancel_decision
 
 
 def item_summary(items: List[OrderItem]) -> str:
@@ -22,8 +23,9 @@ def item_summary(items: List[OrderItem]) -> str:
     return f"{first.name} 等{pieces}件"
 
 
-def order_summary_json(order: Order) -> Dict[str, Any]:
-    """The OrderSummary shape (needs `items` loaded)."""
+def order_summary_json(order: Order, rules: OrderRules) -> Dict[str, Any]:
+    """The OrderSummary shape (needs `items` loaded), with what the customer may still do to it
+    as the CRM's policy decides (the bot renders these, it does not re-derive them)."""
     return {
         "order_no": order.order_no,
         "status": order.status,
@@ -31,6 +33,8 @@ def order_summary_json(order: Order) -> Dict[str, Any]:
         "created_at": beijing_iso(order.created_at),
         "total_yuan": fen_to_yuan(order.total_fen),
         "item_summary": item_summary(order.items),
+        "can_cancel": cancel_decision(order.status, rules).allowed,
+        "can_modify": order.status in rules.modify_allowed,
     }
 
 
@@ -67,9 +71,9 @@ def refund_json(refunds: List[Refund]) -> Optional[Dict[str, Any]]:
     }
 
 
-def order_detail_json(order: Order) -> Dict[str, Any]:
+def order_detail_json(order: Order, rules: OrderRules) -> Dict[str, Any]:
     """The OrderDetail shape (needs items, shipment.events and refunds loaded)."""
-    detail = order_summary_json(order)
+    detail = order_summary_json(order, rules)
     detail["items"] = [
         {
             "sku": item.sku,
@@ -84,9 +88,9 @@ def order_detail_json(order: Order) -> Dict[str, Any]:
     return detail
 
 
-def changed_order_json(order: Order) -> Dict[str, Any]:
+def changed_order_json(order: Order, rules: OrderRules) -> Dict[str, Any]:
     """Order detail plus what the customer may change (address, phone, delivery time, specs)."""
-    detail = order_detail_json(order)
+    detail = order_detail_json(order, rules)
     detail.update(address=order.address, receiver_name=order.receiver_name,
                   receiver_phone_masked=mask_phone(order.receiver_phone),
                   delivery_time=order.delivery_time)

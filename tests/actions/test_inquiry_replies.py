@@ -49,13 +49,13 @@ def test_value_already_said_is_picked_up():
     assert r.value_in_text("address", "我要改地址") is None
 
 
-def test_values_are_validated_per_field():
-    assert r.validate_value("phone", "新号码 139 0000 1111")[0] is None
-    assert r.validate_value("phone", "13900001111") == ("13900001111", None)
-    value, problem = r.validate_value("address", "北京")
-    assert value is None and "完整" in problem
-    assert r.validate_value("address", "北京市朝阳区建国路88号")[0] == "北京市朝阳区建国路88号"
-    assert r.validate_value("spec", "黑色 XL")[0] == "黑色 XL"
+def test_values_are_read_from_the_customers_words():
+    """Only reading; whether the value is acceptable is the CRM's decision (modify/check)."""
+    assert r.read_value("phone", "新号码 139 0000 1111")[0] is None
+    assert r.read_value("phone", "13900001111") == ("13900001111", None)
+    assert r.read_value("address", "北京市朝阳区建国路88号")[0] == "北京市朝阳区建国路88号"
+    assert r.read_value("spec", "黑色 XL")[0] == "黑色 XL"
+    assert r.value_refused("收货地址应为 5 到 255 个字") == "收货地址应为 5 到 255 个字。请再发一次；不改了可以说「算了」。"
 
 
 def test_confirmation_wording_names_order_field_and_value():

@@ -155,11 +155,32 @@ async def test_customer_orders_newest_first_and_limited(client: TestClient, auth
     assert times == sorted(times, reverse=True)
     assert orders[0]["status"] == "shipped" and orders[0]["status_label"] == "已发货"
     assert set(orders[0]) == {
-        "order_no", "status", "status_label", "created_at", "total_yuan", "item_summary"
+        "order_no", "status", "status_label", "created_at", "total_yuan", "item_summary",
+        "can_cancel", "can_modify",
     }
+    assert (orders[0]["can_cancel"], orders[0]["can_modify"]) == (False, False)
     assert orders[0]["total_yuan"].count(".") == 1 and len(orders[0]["total_yuan"].split(".")[1]) == 2
     resp = await client.get("/api/customers/1/orders", params={"limit": "50"}, headers=auth)
     assert len((await resp.json())["orders"]) == 12
+
+
+@pytest.mark.parametrize("status, can_cancel, can_modify", [
+    ("pending_payment", True, True), ("pending_shipment", True, True), ("shipped", False, False),
+    ("delivered", False, False), ("refunded", False, False),
+])
+async def test_orders_say_what_the_customer_may_do(client: TestClient, auth: dict, status: str,
+                                                   can_cancel: bool, can_modify: bool) -> None:
+    """The CRM's orders policy decides; the bot only renders these flags."""
+    for customer_id in range(1, 40):
+        resp = await client.get(f"/api/customers/{customer_id}/orders",
+                                params={"status": status, "limit": "1"}, headers=auth)
+        listed = (await resp.json())["orders"]
+        if listed:
+            break
+    order = listed[0]
+    assert (order["can_cancel"], order["can_modify"]) == (can_cancel, can_modify)
+    detail = await (await client.get(f"/api/orders/{order['order_no']}", headers=auth)).json()
+    assert (detail["can_cancel"], detail["can_modify"]) == (can_cancel, can_modify)
 
 
 async def test_customer_orders_status_filter(client: TestClient, auth: dict) -> None:

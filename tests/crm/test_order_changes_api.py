@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from crm_backend.core.models import OrderChange, Refund
+from sqlalchemy import select
+
+from crm_backend.core.models import Order, OrderChange, Refund
 
 from .complaint_support import count, database, key, make_customer  # noqa: F401 (own database)
 
@@ -90,3 +92,21 @@ async def test_modify_after_shipping_is_refused(client, auth, database) -> None:
         "idempotency_key": key()})
     assert status == 409 and body["error"] == "cannot_modify"
     assert body["message"].startswith("订单已发货，无法修改收货地址")
+
+
+async def test_a_change_is_checked_without_being_made(client, auth, database) -> None:
+    customer_id, order_no = await make_customer(database.url, order_status="pending_shipment")
+    check = f"/api/orders/{order_no}/modify/check"
+    base = {"customer_id": customer_id, "field": "address"}
+    status, body = await _post(client, auth, check, {**base, "value": " 上海市浦东新区世纪大道100号 "})
+    assert status == 200 and body["value"] == "上海市浦东新区世纪大道100号"
+    status, body = await _post(client, auth, check, {**base, "value": "上海"})
+    assert status == 400 and "收货地址" in body["message"]
+    order = await (await client.get(f"/api/orders/{order_no}", headers=auth)).json()
+    assert order["can_modify"] and await count(database.url, OrderChange, OrderChange.order_id.in_(
+        select(Order.id).where(Order.order_no == order_no))) == 0
+    shipped_customer, shipped = await make_customer(database.url, order_status="shipped")
+    status, body = await _post(client, auth, f"/api/orders/{shipped}/modify/check",
+                               {"customer_id": shipped_customer, "field": "address",
+                                "value": "上海市浦东新区世纪大道100号"})
+    assert status == 409 and "已发货" in body["message"]

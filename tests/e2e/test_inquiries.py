@@ -65,6 +65,8 @@ def test_modify_address_before_shipping_through_the_form(stack):
     sender, meta = new_sender(), token_meta(stack, order["customer_id"])
     asked = reply_text(stack.say(sender, f"订单{order['order_no']}地址要改", meta))
     assert "收货地址" in asked
+    too_short = reply_text(stack.say(sender, "北京", meta))
+    assert "收货地址应为 5 到 255 个字" in too_short and "请再发一次" in too_short
     address = "北京市朝阳区建国路88号院3号楼1201室"
     confirm = reply_text(stack.say(sender, address, meta))
     assert f"把订单 {order['order_no']} 的收货地址改为「{address}」，确认吗？" in confirm

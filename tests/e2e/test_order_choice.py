@@ -10,17 +10,21 @@ from tests.e2e.inquiry_helpers import Conversation, orders_of
 
 pytestmark = pytest.mark.e2e
 
-MODIFIABLE = {"pending_payment", "pending_shipment"}
 NOT_UNDERSTOOD = "没太明白"
 OFFERED = re.compile(r'"order_no":"(KF\d{12})"')
 
 
-def customer_with_open_orders(stack: RunningStack, statuses: set, start: int) -> int:
-    """A seeded customer (from the CRM) with at least two orders in `statuses`."""
+def customer_with_open_orders(stack: RunningStack, fits, start: int) -> int:
+    """A seeded customer (from the CRM) with at least two orders that `fits`."""
     for customer_id in range(start, 60):
-        if sum(o["status"] in statuses for o in orders_of(stack, customer_id)) >= 2:
+        if sum(bool(fits(o)) for o in orders_of(stack, customer_id)) >= 2:
             return customer_id
     raise AssertionError("the seed has no customer with two such orders")
+
+
+def can_modify(order: dict) -> bool:
+    """As the CRM says."""
+    return order["can_modify"]
 
 
 def offered(chat: Conversation) -> List[str]:
@@ -28,7 +32,7 @@ def offered(chat: Conversation) -> List[str]:
 
 
 def test_a_number_picks_the_order_to_modify(stack: RunningStack):
-    chat = Conversation(stack, customer_with_open_orders(stack, MODIFIABLE, 2))
+    chat = Conversation(stack, customer_with_open_orders(stack, can_modify, 2))
     chat.say("我想把收货地址改一下")
     choices = offered(chat)
     assert len(choices) >= 2 and "回复序号" in chat.replies[0]["text"]
@@ -40,7 +44,7 @@ def test_a_number_picks_the_order_to_modify(stack: RunningStack):
 
 
 def test_a_typed_order_number_keeps_the_request(stack: RunningStack):
-    customer_id = customer_with_open_orders(stack, MODIFIABLE, 3)
+    customer_id = customer_with_open_orders(stack, can_modify, 3)
     chat = Conversation(stack, customer_id)
     chat.say("订单能取消吗")
     choices = offered(chat)
@@ -55,7 +59,8 @@ def test_a_typed_order_number_keeps_the_request(stack: RunningStack):
 
 def test_an_ordinal_in_words_picks_the_order_to_track(stack: RunningStack):
     open_statuses = {"pending_payment", "pending_shipment", "shipped", "refunding"}
-    chat = Conversation(stack, customer_with_open_orders(stack, open_statuses, 1))
+    chat = Conversation(stack, customer_with_open_orders(
+        stack, lambda order: order["status"] in open_statuses, 1))
     chat.say("我的快递到哪了")
     choices = offered(chat)
     answer = chat.say("第二个")
@@ -64,7 +69,7 @@ def test_an_ordinal_in_words_picks_the_order_to_track(stack: RunningStack):
 
 
 def test_an_answer_that_picks_nothing_asks_again(stack: RunningStack):
-    chat = Conversation(stack, customer_with_open_orders(stack, MODIFIABLE, 2))
+    chat = Conversation(stack, customer_with_open_orders(stack, can_modify, 2))
     chat.say("我想改下订单")
     choices = offered(chat)
     again = chat.say("第九个")
