@@ -28,10 +28,11 @@ from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
+from crm_backend.vocabulary import api as vocabulary
 from crm_backend.winback import api as winback
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
-               notifications, complaints, handoffs, followups)
+               notifications, complaints, handoffs, followups, vocabulary)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -327,7 +327,7 @@ class ActionComplaintRecord(CustomerAction):
         complaint = await crm.create_complaint(payload)
         number = complaint["number"]
         dispatcher.utter_message(
-            text=f"已为您登记投诉，投诉单号：{number}（{ct.CATEGORY_LABELS.get(payload['category'], '其他')}）。"
+            text=f"已为您登记投诉，投诉单号：{number}（{complaint.get('category_label') or '其他'}）。"
             "您可以随时用这个单号查询处理进度。"
         )
         events = cleared_complaint_slots() + [SlotSet("complaint_number", number)]

@@ -40,7 +40,7 @@ class ActionFollowUpStart(HonestAction, Action):
         except CRMUnavailable:
             logger.exception("CRM unavailable when starting follow-up %s", number)
             complaint = None
-        label = ct.CATEGORY_LABELS.get((complaint or {}).get("category", ""), "")
+        label = (complaint or {}).get("category_label") or ""
         done = remedy_done_text(complaint or {})
         dispatcher.utter_message(
             text=f"您好，我是小福，来回访您的投诉 {number}{f'（{label}）' if label else ''}。{done}"

@@ -285,14 +285,10 @@ def complaint_not_found(number: str) -> str:
     return f"在您的账户下没有找到投诉单 {number}，请核对一下单号（TS 开头）。也可以直接说「查投诉进度」，我列出您最近的投诉。"
 
 
-def _label(value: Any, labels: Dict[Any, str]) -> str:
-    return labels.get(value, str(value)) if value not in (None, "") else ""
-
-
-def describe_complaint(complaint: Dict[str, Any], category_labels: Dict[str, str]) -> str:
+def describe_complaint(complaint: Dict[str, Any]) -> str:
     """Number, category, status, current step, remedy and what happens next (CRM's detail shape)."""
     number = first(complaint, "number", default="")
-    category = first(complaint, "category_label") or _label(complaint.get("category"), category_labels)
+    category = first(complaint, "category_label")
     status = complaint.get("status", "")
     lines = [f"投诉单 {number}（{category or '其他'}）：当前状态「{first(complaint, 'status_label', default=status)}」。"]
     step = first(complaint, "current_step_label")
@@ -311,9 +307,9 @@ def describe_complaint(complaint: Dict[str, Any], category_labels: Dict[str, str
     return "\n".join(lines)
 
 
-def complaint_button(complaint: Dict[str, Any], category_labels: Dict[str, str]) -> Dict[str, str]:
+def complaint_button(complaint: Dict[str, Any]) -> Dict[str, str]:
     number = first(complaint, "number", default="")
-    category = first(complaint, "category_label") or _label(complaint.get("category"), category_labels)
+    category = first(complaint, "category_label")
     status_label = first(complaint, "status_label", "status", default="")
     return {"title": f"{number} {category}（{status_label}）",
             "payload": f'/complaint_status{{"complaint_no":"{number}"}}'}

@@ -1,7 +1,6 @@
 import pytest
 
 from bot.actions import inquiry_replies as r
-from bot.actions.complaint_text import CATEGORY_LABELS
 from bot.actions.fallback import misunderstood_twice
 from bot.actions.order_changes import modify_request_text
 from bot.actions.products import best_matches, variant_note
@@ -112,17 +111,17 @@ def test_complaint_status_says_category_status_step_remedy_and_next():
                  "remedy_offered": {"description": "补发一件"},
                  "remedy_executed": {"summary": "已补发一件，运单号 SF1"},
                  "follow_up": {"due_at": "2026-11-25T10:00:00+08:00"}}
-    text = r.describe_complaint(complaint, CATEGORY_LABELS)
+    text = r.describe_complaint(complaint)
     for part in ("TS202611200003", "物流延误/破损", "待回访", "「方案」阶段", "已补发一件", "11月25日", "回访"):
         assert part in text
-    proposed = r.describe_complaint({"number": "TS1", "category": "price", "status": "remedy_proposed",
-                                     "remedy_offered": {"description": "退差价20元"}}, CATEGORY_LABELS)
+    proposed = r.describe_complaint({"number": "TS1", "category": "price", "category_label": "价格问题",
+                                     "status": "remedy_proposed",
+                                     "remedy_offered": {"description": "退差价20元"}})
     assert "价格问题" in proposed and "退差价20元（待您确认）" in proposed and "换个方案" in proposed
 
 
 def test_complaint_button_asks_by_number():
-    button = r.complaint_button({"number": "TS1", "category": "price", "status_label": "处理中"},
-                                CATEGORY_LABELS)
+    button = r.complaint_button({"number": "TS1", "category": "price", "status_label": "处理中"})
     assert button["payload"] == '/complaint_status{"complaint_no":"TS1"}'
 
 

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.actions import complaint_text
 from crm_backend.complaints import rules as complaints
 
 NOON_UTC = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
@@ -64,9 +63,3 @@ def test_correction_note() -> None:
                                        "order_no": (None, "KF202611200001")})
     assert note == "更正：类别 物流延误/破损→价格问题；订单 无→KF202611200001"
 
-
-def test_staff_and_customer_see_the_same_labels() -> None:
-    """The CRM labels what the customer picked in chat with the very words they picked."""
-    assert complaints.CATEGORY_LABELS == complaint_text.CATEGORY_LABELS
-    assert complaints.SEVERITY_LABELS == complaint_text.SEVERITY_LABELS
-    assert complaints.WISH_LABELS == complaint_text.EXPECTATION_LABELS
