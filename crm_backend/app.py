@@ -10,6 +10,7 @@ from aiohttp import web
 
 from crm_backend.catalogue import api as catalogue
 from crm_backend.complaints import api as complaints
+from crm_backend.complaints.follow_up import COMPLAINT_FOLLOW_UP
 from crm_backend.core import health
 from crm_backend.core.auth import SERVICE_TOKEN_KEY, service_auth_middleware
 from crm_backend.core.clock import Clock, SystemClock
@@ -19,7 +20,7 @@ from crm_backend.core.http import error_middleware
 from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
 from crm_backend.customers import api as customers
 from crm_backend.followups import api as followups
-from crm_backend.followups.scheduler import scheduler
+from crm_backend.followups.scheduler import FOLLOW_UPS_KEY, FollowUps, scheduler
 from crm_backend.handoffs import api as handoffs
 from crm_backend.identity import api as identity
 from crm_backend.jobs.runner import daily_jobs
@@ -30,6 +31,7 @@ from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
 from crm_backend.vocabulary import api as vocabulary
 from crm_backend.winback import api as winback
+from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary)
@@ -55,11 +57,13 @@ def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Applicat
     app[CONFIG_KEY] = config
     app[CLOCK_KEY] = clock or SystemClock()
     policies = app[POLICIES_KEY] = load_policies(config)
+    app[FOLLOW_UPS_KEY] = FollowUps((COMPLAINT_FOLLOW_UP, WINBACK_FOLLOW_UP),
+                                    policies.remedies.follow_up)
     app[SERVICE_TOKEN_KEY] = config.service_token
     # Unwound in reverse: the loops stop before the database closes.
     app.cleanup_ctx.extend([
         database,
-        partial(scheduler, timing=policies.remedies.follow_up),
+        scheduler,
         partial(daily_jobs, rewards=policies.rewards, risk=policies.risk),
     ])
     for module in API_MODULES:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from crm_backend.complaints import rules as complaints
 from crm_backend.complaints.store import ComplaintFilter, NewComplaint
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
+from crm_backend.core.body import moment
 from crm_backend.core.http import bad_request
-from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import TIERS
 
 MAX_CUSTOMER_ID = 2**31 - 1
@@ -30,23 +29,6 @@ def words(body: Mapping[str, Any], field: str, required: bool = True) -> Tuple[s
     if any(len(w) > complaints.MAX_WORD_LENGTH for w in value):
         raise bad_request(f"字段 {field} 每条不能超过 {complaints.MAX_WORD_LENGTH} 个字符", field)
     return tuple(w.strip() for w in value)
-
-
-def moment(raw: Any, field: str, end_of_day: bool = False) -> Optional[datetime]:
-    """An ISO date or datetime (naive means Beijing time) as aware UTC, or None when absent."""
-    if raw is None or raw == "":
-        return None
-    if not isinstance(raw, str):
-        raise bad_request(f"字段 {field} 必须是 ISO 8601 时间", field)
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            value = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=BEIJING)
-        else:
-            value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise bad_request(f"字段 {field} 必须是 ISO 8601 时间", field)
-    return (value if value.tzinfo else value.replace(tzinfo=BEIJING)).astimezone(BEIJING)
 
 
 def optional_order_no(body: Mapping[str, Any], field: str = "order_no") -> Optional[str]:

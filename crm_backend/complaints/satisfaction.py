@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_backend.complaints.rules import satisfied
 from crm_backend.complaints.store import add_event
 from crm_backend.core.idempotency import by_key, insert_once
-from crm_backend.core.models import Complaint, Handoff, SatisfactionAnswer
-from crm_backend.followups.store import cancel_pending
+from crm_backend.core.models import Complaint, FollowUp, Handoff, SatisfactionAnswer
+from crm_backend.followups.store import cancel_scheduled
 from crm_backend.handoffs.store import open_for_conversation, open_handoff
 from crm_backend.risk.policy import RiskPolicy
 from crm_backend.risk.store import record_risk_signal
@@ -62,7 +62,7 @@ async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, no
     verdict = "已解决" if data.resolved else "未解决"
     complaint.follow_up_result = f"{verdict}，满意度 {data.score} 分" + (
         f"，客户意见：{data.comment}" if data.comment else "")
-    await cancel_pending(db, complaint.id)
+    await cancel_scheduled(db, FollowUp.complaint_id == complaint.id)
     if satisfied(data.score, data.resolved):
         complaint.status, complaint.resolved_at = "closed", now
         add_event(db, complaint, 4, f"回访：问题{verdict}，满意度 {data.score} 分，投诉办结", now)

@@ -12,6 +12,7 @@ from crm_backend.complaints.store import events_of, order_numbers
 from crm_backend.core.models import Complaint, ComplaintEvent, FollowUp, Handoff, StaffUser
 from crm_backend.core.time import beijing_iso
 from crm_backend.core.vocabulary import tier_label
+from crm_backend.followups.views import follow_up_json
 from crm_backend.handoffs.store import describe as describe_handoff
 
 
@@ -51,15 +52,6 @@ def offered_json(complaint: Complaint) -> Optional[Dict[str, Any]]:
     state = complaint.remedy_offered or {}
     offers = state.get("offers") or []
     return offers[-1]["public"] if offers else None
-
-
-def follow_up_json(follow_up: Optional[FollowUp]) -> Optional[Dict[str, Any]]:
-    """A follow-up (of a complaint or a win-back attempt) as its id, due time and status."""
-    if follow_up is None:
-        return None
-    return {"id": follow_up.id, "due_at": beijing_iso(follow_up.due_at), "status": follow_up.status,
-            "fired_at": beijing_iso(follow_up.fired_at) if follow_up.fired_at else None,
-            "attempts": follow_up.attempts}
 
 
 async def latest(db: AsyncSession, model: Any, complaint_id: int) -> Any:

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime, time
 from typing import Any, Dict, Mapping, Optional, Sequence
 
 from aiohttp import web
 
 from crm_backend.core.http import bad_request
+from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 
 MAX_KEY_LENGTH = 100
+
+
+def moment(raw: Any, field: str, end_of_day: bool = False) -> Optional[datetime]:
+    """An ISO date or datetime (naive means Beijing time) as aware UTC, or None when absent."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise bad_request(f"字段 {field} 必须是 ISO 8601 时间", field)
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            value = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=BEIJING)
+        else:
+            value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise bad_request(f"字段 {field} 必须是 ISO 8601 时间", field)
+    return (value if value.tzinfo else value.replace(tzinfo=BEIJING)).astimezone(BEIJING)
 
 
 def integer(body: Mapping[str, Any], field: str, minimum: int, maximum: int) -> int:

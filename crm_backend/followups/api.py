@@ -5,14 +5,13 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from crm_backend.complaints.params import moment
-from crm_backend.complaints.views import follow_up_json
 from crm_backend.core import body as validation
+from crm_backend.core.body import moment
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
 from crm_backend.core.models import FollowUp
 from crm_backend.core.state import CONFIG_KEY, session
 from crm_backend.followups.scheduler import CLIENT_KEY, rasa_endpoint, run_app_pass
-from crm_backend.policies import policies
+from crm_backend.followups.views import follow_up_json
 
 
 async def _follow_up(db, request: web.Request) -> FollowUp:
@@ -51,12 +50,11 @@ async def run_due(request: web.Request) -> web.Response:
     """One scheduler pass now; what fired (409 when KEFU_RASA_URL is not configured)."""
     if rasa_endpoint(request.app[CONFIG_KEY]) is None:
         raise ApiError(409, "rasa_not_configured", "未配置 KEFU_RASA_URL，无法发起回访")
-    timing = policies(request).remedies.follow_up
     client = request.app.get(CLIENT_KEY)
     if client is not None:
-        return json_response({"fired": await run_app_pass(request.app, client, timing)})
+        return json_response({"fired": await run_app_pass(request.app, client)})
     async with aiohttp.ClientSession() as own:
-        return json_response({"fired": await run_app_pass(request.app, own, timing)})
+        return json_response({"fired": await run_app_pass(request.app, own)})
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

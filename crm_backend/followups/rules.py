@@ -1,12 +1,23 @@
-"""Step 4 timing as plain rules: when a follow-up is due, and when a failed one is retried."""
+"""Follow-up timing as plain rules: when one is due, and when a failed one is retried."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from crm_backend.complaints.remedies.rules import FollowUpTiming
 from crm_backend.core.time import BEIJING
+
+
+@dataclass(frozen=True)
+class FollowUpTiming:
+    """When step 4 contacts the customer and how often a failed contact is retried."""
+
+    after_due_hours: int = 24
+    contact_start_hour: int = 10
+    contact_end_hour: int = 20
+    max_attempts: int = 5
+    retry_backoff_seconds: int = 30
 
 
 def within_contact_hours(moment: datetime, timing: FollowUpTiming) -> datetime:

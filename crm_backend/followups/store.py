@@ -1,49 +1,33 @@
-"""Follow-ups in the database (complaint step 4 and win-back): scheduling, claiming due ones
-safely, recording outcomes."""
+"""Follow-ups in the database, whatever they are about: scheduling once per key, claiming due
+ones safely, recording outcomes."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from crm_backend.complaints.remedies.rules import FollowUpTiming
-from crm_backend.complaints.store import add_event
 from crm_backend.core.idempotency import insert_once
-from crm_backend.core.models import Complaint, FollowUp, WinBackAttempt
-from crm_backend.followups.rules import after_failure
+from crm_backend.core.models import FollowUp
+from crm_backend.followups.rules import FollowUpTiming, after_failure
 
 
-async def _schedule_once(db: AsyncSession, row: FollowUp) -> FollowUp:
-    """Store `row` unless a follow-up with its key exists; the stored one either way."""
-    stored, _created = await insert_once(db, row)
+async def schedule(db: AsyncSession, *, owner: Dict[str, int], conversation_id: str,
+                   due_at: datetime, key: str, now: datetime) -> FollowUp:
+    """One follow-up per key; `owner` is the owning row's column (`{"complaint_id": 7}`).
+    The stored one either way; the caller commits."""
+    stored, _created = await insert_once(db, FollowUp(
+        **owner, conversation_id=conversation_id, due_at=due_at, status="scheduled",
+        attempts=0, idempotency_key=key, created_at=now))
     return stored
 
 
-async def schedule(db: AsyncSession, complaint: Complaint, due_at: datetime, key: str,
-                   now: datetime) -> FollowUp:
-    """One follow-up per key for the complaint's conversation; the caller commits."""
-    return await _schedule_once(db, FollowUp(
-        complaint_id=complaint.id, conversation_id=complaint.conversation_id or "",
-        due_at=due_at, status="scheduled", attempts=0, idempotency_key=key, created_at=now))
-
-
-async def schedule_winback(db: AsyncSession, attempt: WinBackAttempt, due_at: datetime,
-                           key: str, now: datetime) -> FollowUp:
-    """One follow-up per key for the win-back attempt's conversation; the caller commits."""
-    assert attempt.id is not None and attempt.conversation_id
-    return await _schedule_once(db, FollowUp(
-        winback_attempt_id=attempt.id, conversation_id=attempt.conversation_id,
-        due_at=due_at, status="scheduled", attempts=0, idempotency_key=key, created_at=now))
-
-
-async def winback_follow_up(db: AsyncSession, attempt_id: int) -> Optional[FollowUp]:
-    """The newest follow-up of a win-back attempt, if one was scheduled."""
-    stmt = (select(FollowUp).where(FollowUp.winback_attempt_id == attempt_id)
-            .order_by(FollowUp.id.desc()).limit(1))
+async def newest(db: AsyncSession, owner: ColumnElement) -> Optional[FollowUp]:
+    """The newest follow-up matching `owner` (e.g. `FollowUp.winback_attempt_id == 3`)."""
+    stmt = select(FollowUp).where(owner).order_by(FollowUp.id.desc()).limit(1)
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
@@ -72,21 +56,11 @@ async def claim(db: AsyncSession, follow_up_id: int, now: datetime, lease_until:
     return result.rowcount == 1
 
 
-async def complaint_number(db: AsyncSession, follow_up: FollowUp) -> Optional[str]:
-    """The number of the complaint being followed up."""
-    if follow_up.complaint_id is None:
-        return None
-    return await db.scalar(select(Complaint.number).where(Complaint.id == follow_up.complaint_id))
-
-
 async def mark_fired(db: AsyncSession, follow_up: FollowUp, answer: dict, now: datetime) -> None:
-    """Record success and put the follow-up step on the complaint's timeline. Commits."""
+    """Record success. Commits (with what the follow-up's kind recorded)."""
     follow_up.status, follow_up.fired_at, follow_up.last_error = "fired", now, None
     follow_up.lease_until = None
     follow_up.rasa_response = answer
-    complaint = await db.get(Complaint, follow_up.complaint_id) if follow_up.complaint_id else None
-    if complaint is not None:
-        add_event(db, complaint, 4, "已发起回访，询问方案是否落实及满意度", now)
     await db.commit()
 
 
@@ -103,16 +77,8 @@ async def mark_failed(db: AsyncSession, follow_up: FollowUp, error: str, now: da
     return follow_up.status, retry_at
 
 
-async def _cancel_scheduled(db: AsyncSession, owner: ColumnElement) -> None:
+async def cancel_scheduled(db: AsyncSession, owner: ColumnElement) -> None:
+    """Follow-ups matching `owner` that have not fired are no longer needed."""
     await db.execute(update(FollowUp).where(owner, FollowUp.status == "scheduled")
                      .values(status="cancelled").execution_options(synchronize_session=False))
 
-
-async def cancel_pending(db: AsyncSession, complaint_id: int) -> None:
-    """A follow-up answered early makes the still-scheduled ones unnecessary."""
-    await _cancel_scheduled(db, FollowUp.complaint_id == complaint_id)
-
-
-async def cancel_pending_winback(db: AsyncSession, attempt_id: int) -> None:
-    """A win-back whose outcome is known needs no follow-up asking about it."""
-    await _cancel_scheduled(db, FollowUp.winback_attempt_id == attempt_id)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 from urllib.parse import quote
 
 import aiohttp
-
-FOLLOW_UP_INTENT = "EXTERNAL_follow_up"
-
-
-WINBACK_FOLLOW_UP_INTENT = "EXTERNAL_winback_follow_up"
 
 
 class TriggerFailed(Exception):
@@ -34,13 +29,6 @@ class Trigger:
 
     intent: str
     entities: Dict[str, str]
-
-
-def follow_up_trigger(complaint_no: Optional[str], winback_attempt_id: Optional[int]) -> Trigger:
-    """A win-back follow-up names its attempt; a complaint follow-up names its complaint."""
-    if winback_attempt_id is not None:
-        return Trigger(WINBACK_FOLLOW_UP_INTENT, {"winback_attempt": str(winback_attempt_id)})
-    return Trigger(FOLLOW_UP_INTENT, {"complaint_no": complaint_no or ""})
 
 
 async def trigger_follow_up(client: aiohttp.ClientSession, rasa: RasaEndpoint,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from crm_backend.complaints.params import MAX_CUSTOMER_ID, moment
+from crm_backend.complaints.params import MAX_CUSTOMER_ID
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
+from crm_backend.core.body import moment
 from crm_backend.core.http import json_response, not_found
 from crm_backend.core.models import Order
 from crm_backend.core.state import now, session

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
 from crm_backend.core.http import json_response, not_found
-from crm_backend.core.models import WinBackAttempt
+from crm_backend.core.models import FollowUp, WinBackAttempt
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.customers.api import customer_or_404
-from crm_backend.followups.store import cancel_pending_winback, winback_follow_up
+from crm_backend.followups.store import cancel_scheduled, newest
 from crm_backend.policies import policies
 from crm_backend.winback.store import OUTCOMES, start_winback
 from crm_backend.winback.views import attempt_json, notification_json
@@ -22,7 +22,7 @@ from crm_backend.winback.views import attempt_json, notification_json
 async def attempt_body(db: AsyncSession, attempt: WinBackAttempt) -> Dict[str, Any]:
     """`attempt_json` with the attempt's alert and follow-up read from the database."""
     return attempt_json(attempt, await notification_json(db, attempt),
-                        await winback_follow_up(db, attempt.id))
+                        await newest(db, FollowUp.winback_attempt_id == attempt.id))
 
 
 async def _attempt(db: AsyncSession, request: web.Request) -> WinBackAttempt:
@@ -67,7 +67,7 @@ async def record_outcome(request: web.Request) -> web.Response:
         attempt = await _attempt(db, request)
         if attempt.outcome != outcome:
             attempt.outcome, attempt.outcome_at = outcome, now(request)
-            await cancel_pending_winback(db, attempt.id)
+            await cancel_scheduled(db, FollowUp.winback_attempt_id == attempt.id)
             await db.commit()
         return json_response(await attempt_body(db, attempt))
 

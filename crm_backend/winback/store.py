@@ -14,7 +14,7 @@ from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Customer, Notification, RiskFlag, StaffUser, WinBackAttempt
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.vocabulary import tier_label
-from crm_backend.followups.store import schedule_winback
+from crm_backend.followups.store import schedule
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
 from crm_backend.risk.policy import RiskPolicy
@@ -88,7 +88,10 @@ async def _follow_up(session: AsyncSession, attempt: WinBackAttempt, decision: W
     due = follow_up_at(decision, now, delay_override)
     if due is None or not attempt.conversation_id:
         return
-    await schedule_winback(session, attempt, due, f"{attempt.idempotency_key}:follow-up", now)
+    assert attempt.id is not None and attempt.conversation_id
+    await schedule(session, owner={"winback_attempt_id": attempt.id},
+                   conversation_id=attempt.conversation_id, due_at=due,
+                   key=f"{attempt.idempotency_key}:follow-up", now=now)
 
 
 async def start_winback(session: AsyncSession, customer: Customer, *, trigger: str,

@@ -6,10 +6,10 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.complaints.views import follow_up_json
 from crm_backend.core.models import FollowUp, Notification, StaffUser, WinBackAttempt
 from crm_backend.core.time import beijing_iso
 from crm_backend.core.vocabulary import tier_label
+from crm_backend.followups.views import follow_up_json
 from crm_backend.notifications.views import note_json
 
 ACTION_LABELS = {"handoff_and_alert": "转人工并通知负责人", "retention_offer": "挽回优惠",

@@ -1,5 +1,6 @@
 """The CRM's imports point one way (docs/architecture.md): core knows no domain, nothing below
-the API knows HTTP or the API, and rules stay pure. A forbidden import fails here."""
+the API knows HTTP or the API, rules stay pure, and follow-ups know no other domain (domains
+register their kinds). A forbidden import fails here."""
 
 import ast
 from pathlib import Path
@@ -55,6 +56,9 @@ def _forbidden(module: str) -> List[str]:
         in_core = module.startswith("crm_backend.core")
         if module.rsplit(".", 1)[-1] not in LOOP_NAMES and not in_core:
             bad += [n for n in imported if n == "crm_backend.core.state"]
+    if module.startswith("crm_backend.followups."):
+        bad += [n for n in imported if n in MODULES and not n.startswith(
+            ("crm_backend.core", "crm_backend.followups"))]
     if module.endswith(".rules"):
         bad += [n for n in GRAPH[module] if n.split(".")[0] in IMPURE or n.endswith(".store")]
     return sorted(set(bad))

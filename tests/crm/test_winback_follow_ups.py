@@ -101,8 +101,8 @@ async def test_due_follow_up_triggers_the_winback_intent(rasa_and_client, auth, 
     await _due_now(client, auth, follow_up_id)
     fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
     mine = next(f for f in fired if f["id"] == follow_up_id)
-    assert mine["status"] == "fired" and mine["winback_attempt_id"] == attempt["attempt_id"]
-    assert mine["complaint_number"] is None
+    assert mine["status"] == "fired" and mine["kind"] == "winback"
+    assert mine["entities"] == {"winback_attempt": str(attempt["attempt_id"])}
     call = next(c for c in fake.calls if c["conversation_id"] == conversation)
     assert call["query"] == {"token": RASA_TOKEN, "output_channel": "latest"}
     assert call["json"] == {"name": "EXTERNAL_winback_follow_up",

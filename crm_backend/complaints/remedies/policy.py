@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, Mapping, Tuple
 
-from crm_backend.complaints.remedies.rules import KINDS, FollowUpTiming, Remedy, RemedyTable, Rule
+from crm_backend.complaints.remedies.rules import KINDS, Remedy, RemedyTable, Rule
 from crm_backend.complaints.rules import CATEGORY_LABELS, SEVERITY_LABELS
 from crm_backend.core.policy_files import PolicyError, integer, read_policy, table
 from crm_backend.core.vocabulary import TIERS
+from crm_backend.followups.rules import FollowUpTiming
 
 
 def _strings(raw: Mapping[str, Any], name: str, allowed: Tuple[str, ...] = ()) -> Tuple[str, ...]:

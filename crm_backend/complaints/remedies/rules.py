@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 from crm_backend.complaints.rules import COMPENSATION_WISHES
 from crm_backend.core.money import fen_to_yuan
+from crm_backend.followups.rules import FollowUpTiming
 
 KINDS = ("refund", "resend", "coupon", "points", "price_difference", "escalate")
 
@@ -40,17 +41,6 @@ class Rule:
     severities: Tuple[str, ...] = ()
     tiers: Tuple[str, ...] = ()
     repeat: Optional[bool] = None
-
-
-@dataclass(frozen=True)
-class FollowUpTiming:
-    """When step 4 contacts the customer and how often a failed contact is retried."""
-
-    after_due_hours: int = 24
-    contact_start_hour: int = 10
-    contact_end_hour: int = 20
-    max_attempts: int = 5
-    retry_backoff_seconds: int = 30
 
 
 @dataclass(frozen=True)

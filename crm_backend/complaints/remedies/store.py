@@ -211,7 +211,9 @@ async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
     complaint.status = "handed_off" if public["kind"] == "escalate" else "awaiting_follow_up"
     add_event(db, complaint, 3, f"客户接受方案，已执行：{public['summary']}", now)
     due = follow_up_due(now, offer["remedy"]["due_days"], table.follow_up, delay_override)
-    follow_up = await schedule(db, complaint, due, f"complaint:{complaint.number}:follow-up", now)
+    follow_up = await schedule(db, owner={"complaint_id": complaint.id},
+                               conversation_id=complaint.conversation_id or "", due_at=due,
+                               key=f"complaint:{complaint.number}:follow-up", now=now)
     return public, follow_up, True
 
 
