@@ -3,23 +3,9 @@
 import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
-CATEGORY_LABELS: Dict[str, str] = {
-    "product_quality": "商品质量",
-    "wrong_or_missing": "错发漏发",
-    "delivery": "物流延误/破损",
-    "service_attitude": "服务态度",
-    "price": "价格问题",
-    "after_sales": "售后问题",
-    "other": "其他",
-}
-SEVERITY_LABELS = {"low": "一般", "medium": "比较严重", "high": "非常严重"}
-EXPECTATION_LABELS = {
-    "refund": "退款",
-    "replacement": "换货/补发",
-    "compensation": "补偿",
-    "apology": "道歉",
-    "feedback": "反馈改进",
-}
+# The CRM owns these words (codes and labels); the bot reads the customer's words against them.
+from crm_backend.complaints.rules import CATEGORY_LABELS, SEVERITY_LABELS
+from crm_backend.complaints.rules import WISH_LABELS as EXPECTATION_LABELS
 
 # The NLU entity ruler's own ids for categories, mapped to the CRM's codes.
 CATEGORY_ALIASES = {

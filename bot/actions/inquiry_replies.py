@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from bot.actions.order_replies import order_button, short_time
 from bot.actions.parsing import MOBILE, normalise
+from crm_backend.orders.rules import FIELD_LABELS
 
 Buttons = List[Dict[str, str]]
 
@@ -132,12 +133,6 @@ def refused(message: str, fallback: str) -> str:
 
 # ------------------------------------------------------------------ modifying
 
-FIELD_LABELS = {
-    "address": "收货地址",
-    "phone": "收货人电话",
-    "spec": "商品规格（尺码/颜色/型号）",
-    "delivery_time": "配送时间",
-}
 
 # Checked in this order: "电话号码" is a phone, not a size ("码").
 FIELD_WORDS: List[Tuple[str, Tuple[str, ...]]] = [

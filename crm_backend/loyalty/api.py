@@ -12,7 +12,7 @@ from crm_backend.core.state import now, session
 from crm_backend.core.time import beijing_iso
 from crm_backend.customers.api import customer_or_404
 from crm_backend.loyalty.rules import membership_view
-from crm_backend.loyalty.store import (InsufficientPoints, expiring_points, grant_points_once,
+from crm_backend.loyalty.store import (InsufficientPoints, expiring_points, grant_points,
                                        points_balance, recent_entries, recompute_all,
                                        recompute_tier, redeem, spend_summary)
 from crm_backend.loyalty.views import entry_json, redemption_json, result_json, reward_json
@@ -48,7 +48,7 @@ async def grant(request: web.Request) -> web.Response:
     moment = now(request)
     async with session(request) as db:
         customer = await customer_or_404(db, request)
-        entry, created = await grant_points_once(
+        entry, created = await grant_points(
             db, customer_id=customer.id, points=points, reason=reason, source=source,
             idempotency_key=f"grant:{key}", now=moment, policy=policy)
         if entry.customer_id != customer.id:

@@ -96,7 +96,7 @@ async def recompute_all(session: AsyncSession, now: datetime, policy: TierPolicy
     return [await recompute_tier(session, cid, now, policy, rewards) for cid in ids]
 
 
-async def grant_points_once(
+async def grant_points(
     session: AsyncSession,
     *,
     customer_id: int,
@@ -108,7 +108,12 @@ async def grant_points_once(
     now: datetime,
     policy: RewardsPolicy,
 ) -> Tuple[PointsEntry, bool]:
-    """Like `grant_points`, also telling whether this call wrote the entry."""
+    """Add one ledger entry exactly once per key; (the entry, whether this call wrote it).
+
+    A repeat returns the first entry and writes nothing. Positive grants without `expires_at`
+    lapse by the policy's expiry rule; negative deltas (redemptions) never expire. The caller
+    commits.
+    """
     if points == 0:
         raise ValueError("a ledger entry must change the balance")
     if expires_at is None and points > 0:
@@ -125,28 +130,6 @@ async def grant_points_once(
     )
     return await insert_once(session, entry)
 
-
-async def grant_points(
-    session: AsyncSession,
-    *,
-    customer_id: int,
-    points: int,
-    reason: str,
-    source: str,
-    idempotency_key: str,
-    expires_at: Optional[datetime] = None,
-    now: datetime,
-    policy: RewardsPolicy,
-) -> PointsEntry:
-    """Add one ledger entry exactly once per key (a repeat returns the first entry, writes nothing).
-
-    Positive grants without `expires_at` lapse by the policy's expiry rule; negative deltas
-    (redemptions) never expire. The caller commits.
-    """
-    entry, _created = await grant_points_once(
-        session, customer_id=customer_id, points=points, reason=reason, source=source,
-        idempotency_key=idempotency_key, expires_at=expires_at, now=now, policy=policy)
-    return entry
 
 
 async def ledger_lines(session: AsyncSession, customer_id: int) -> List[ledger.LedgerLine]:

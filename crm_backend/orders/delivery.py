@@ -15,7 +15,7 @@ from crm_backend.core.models import Order, PointsEntry, TrackingEvent
 from crm_backend.core.vocabulary import order_status_label
 from crm_backend.loyalty.policy import RewardsPolicy, TierPolicy
 from crm_backend.loyalty.rules import purchase_points
-from crm_backend.loyalty.store import TierResult, grant_points_once, recompute_tier
+from crm_backend.loyalty.store import TierResult, grant_points, recompute_tier
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def mark_delivered(db: AsyncSession, order: Order, at: datetime, descripti
     points = purchase_points(order.total_fen, rewards)
     entry = None
     if points > 0:
-        entry, _created = await grant_points_once(
+        entry, _created = await grant_points(
             db, customer_id=order.customer_id, points=points,
             reason=f"订单{order.order_no}购物积分", source="order",
             idempotency_key=points_key(order.order_no), now=at, policy=rewards)

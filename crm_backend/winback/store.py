@@ -75,9 +75,9 @@ async def _offer(session: AsyncSession, attempt: WinBackAttempt, decision: WinBa
                          "value_yuan": fen_to_yuan(offer.value_fen),
                          "min_spend_yuan": fen_to_yuan(offer.min_spend_fen), "code": coupon.code}
     else:
-        entry = await grant_points(session, customer_id=attempt.customer_id, points=offer.points,
-                                   reason=reason, source="winback", idempotency_key=key, now=now,
-                                   policy=policy)
+        entry, _created = await grant_points(
+            session, customer_id=attempt.customer_id, points=offer.points, reason=reason,
+            source="winback", idempotency_key=key, now=now, policy=policy)
         attempt.points_entry_id = entry.id
         attempt.offer = {"kind": "points", "title": offer.title, "points": offer.points}
 

@@ -34,21 +34,24 @@ async def _count(db, model, idem: str) -> int:
 async def test_grant_is_exactly_once_per_key(db) -> None:
     customer = await new_customer(db)
     idem = key("grant")
-    first = await grant_points(db, customer_id=customer.id, points=300, reason="测试", source="test",
-                               idempotency_key=idem, now=NOW, policy=REWARDS)
+    first, written = await grant_points(db, customer_id=customer.id, points=300, reason="测试",
+                                        source="test", idempotency_key=idem, now=NOW,
+                                        policy=REWARDS)
     await db.commit()
-    again = await grant_points(db, customer_id=customer.id, points=300, reason="测试",
-                               source="test", idempotency_key=idem, now=NOW, policy=REWARDS)
+    again, rewritten = await grant_points(db, customer_id=customer.id, points=300, reason="测试",
+                                          source="test", idempotency_key=idem, now=NOW,
+                                          policy=REWARDS)
     await db.commit()
-    assert again.id == first.id
+    assert again.id == first.id and (written, rewritten) == (True, False)
     assert await _count(db, PointsEntry, idem) == 1
     assert await points_balance(db, customer.id, now=NOW) == 300
 
 
 async def test_default_expiry_follows_policy(db) -> None:
     customer = await new_customer(db)
-    entry = await grant_points(db, customer_id=customer.id, points=50, reason="测试", source="test",
-                               idempotency_key=key(), now=NOW, policy=REWARDS)
+    entry, _created = await grant_points(db, customer_id=customer.id, points=50, reason="测试",
+                                         source="test", idempotency_key=key(), now=NOW,
+                                         policy=REWARDS)
     await db.commit()
     assert entry.expires_at == expiry_for(NOW, REWARDS.expiry_months)
     assert await points_balance(db, customer.id, now=entry.expires_at) == 0
@@ -64,8 +67,9 @@ async def test_concurrent_duplicate_grants_write_one_entry(database: TestDatabas
 
     async def attempt() -> int:
         async with factory() as session:
-            entry = await grant_points(session, customer_id=customer.id, points=10, reason="并发",
-                                       source="test", idempotency_key=idem, now=NOW, policy=REWARDS)
+            entry, _created = await grant_points(session, customer_id=customer.id, points=10,
+                                                 reason="并发", source="test",
+                                                 idempotency_key=idem, now=NOW, policy=REWARDS)
             await session.commit()
             return entry.id
 

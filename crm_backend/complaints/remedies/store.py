@@ -169,9 +169,9 @@ async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, An
                             "expires_at": beijing_iso(coupon.expires_at)}
         extra["coupon_code"] = coupon.code
     elif remedy.kind == "points":
-        entry = await grant_points(db, customer_id=complaint.customer_id, points=remedy.points,
-                                   reason=reason, source="complaint",
-                                   idempotency_key=f"{key}:points", now=now, policy=rewards)
+        entry, _created = await grant_points(
+            db, customer_id=complaint.customer_id, points=remedy.points, reason=reason,
+            source="complaint", idempotency_key=f"{key}:points", now=now, policy=rewards)
         public["points"] = {"points": entry.delta, "entry_id": entry.id}
     else:
         handoff, _ = await open_handoff(
