@@ -354,11 +354,7 @@ class ActionComplaintAlternative(CustomerAction):
         except CRMRejected as rejected:
             if rejected.status != 409:
                 raise
-            dispatcher.utter_message(
-                text="这已经是小福权限内能提供的全部方案了。您可以接受刚才的方案，或者我为您转接人工客服进一步处理：",
-                buttons=[{"title": "接受刚才的方案", "payload": "/affirm"},
-                         {"title": "转人工客服", "payload": "/deny"}],
-            )
+            dispatcher.utter_message(response="utter_no_more_remedies")
             return [ask_confirmation("remedy", number=number, kind_offered=pending.get("kind_offered"))]
         return await present_remedy(dispatcher, tracker, crm, customer_id, number, proposal)
 

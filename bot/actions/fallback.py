@@ -9,25 +9,6 @@ from bot.actions.failures import HonestAction
 
 FALLBACK_INTENT = "nlu_fallback"
 
-REPHRASE = (
-    "抱歉，我没太明白您的意思😅 能换个说法再说一次吗？"
-    "比如「我的快递到哪了」「退款到账了吗」，或者直接发订单号给我。"
-)
-OFFER_PERSON = (
-    "抱歉，小福还是没能理解您的问题，给您添麻烦了。需要的话我可以为您转接人工客服；"
-    "您也可以试试这样问我：\n"
-    "· 我的快递到哪了 / 退款到账了吗\n"
-    "· 取消订单 / 修改收货地址\n"
-    "· 羽绒服还有货吗\n"
-    "· 我有多少积分 / 积分兑换\n"
-    "· 我要投诉 / 查投诉进度"
-)
-OFFER_BUTTONS = [
-    {"title": "转人工", "payload": "/request_human"},
-    {"title": "查订单物流", "payload": "/order_status"},
-    {"title": "查退款进度", "payload": "/refund_status"},
-    {"title": "查积分", "payload": "/points_balance"},
-]
 
 
 def user_intents(events: List[Dict[str, Any]]) -> List[Optional[str]]:
@@ -49,7 +30,7 @@ class ActionFallback(HonestAction, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         if misunderstood_twice(tracker.events):
-            dispatcher.utter_message(text=OFFER_PERSON, buttons=OFFER_BUTTONS)
+            dispatcher.utter_message(response="utter_fallback_offer_person")
         else:
-            dispatcher.utter_message(text=REPHRASE)
+            dispatcher.utter_message(response="utter_fallback_rephrase")
         return []
