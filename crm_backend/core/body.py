@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Type, TypeVar
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.core.http import bad_request
+from crm_backend.core.http import bad_request, not_found
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 
 MAX_KEY_LENGTH = 100
+T = TypeVar("T")
 
 
 def moment(raw: Any, field: str, end_of_day: bool = False) -> Optional[datetime]:
@@ -143,6 +145,16 @@ def path_id(raw: str, field: str = "id") -> int:
     value = int_value(raw, field, minimum=1)
     assert value is not None
     return value
+
+
+async def row_in_path(db: AsyncSession, model: Type[T], request: web.Request, param: str,
+                      missing: str, code: str = "not_found") -> T:
+    """The `model` row whose id is the path parameter `param`: 400 for a bad id, 404 with
+    `missing` when there is none."""
+    row = await db.get(model, path_id(request.match_info[param], "id"))
+    if row is None:
+        raise not_found(missing, code=code)
+    return row
 
 
 def order_status(raw: Optional[str], field: str = "status") -> Optional[str]:

@@ -51,11 +51,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 async def customer_or_404(db: AsyncSession, request: web.Request) -> Customer:
     """The customer named in the path, or a 400/404."""
-    customer_id = validation.path_id(request.match_info["customer_id"], "id")
-    customer = await db.get(Customer, customer_id)
-    if customer is None:
-        raise not_found("客户不存在")
-    return customer
+    return await validation.row_in_path(db, Customer, request, "customer_id", "客户不存在")
 
 
 async def set_bad_faith(request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from crm_backend.core import body as validation
 from crm_backend.core.body import moment
-from crm_backend.core.http import ApiError, bad_request, json_response, not_found
+from crm_backend.core.http import ApiError, bad_request, json_response
 from crm_backend.core.models import FollowUp
 from crm_backend.core.state import CONFIG_KEY, session
 from crm_backend.followups.scheduler import CLIENT_KEY, rasa_endpoint, run_app_pass
@@ -16,10 +16,8 @@ from crm_backend.followups.views import follow_up_json
 
 async def _follow_up(db, request: web.Request) -> FollowUp:
     """The follow-up in the path, or 404."""
-    follow_up = await db.get(FollowUp, validation.path_id(request.match_info["follow_up_id"], "id"))
-    if follow_up is None:
-        raise not_found("回访记录不存在", code="follow_up_not_found")
-    return follow_up
+    return await validation.row_in_path(db, FollowUp, request, "follow_up_id", "回访记录不存在",
+                                        code="follow_up_not_found")
 
 
 async def get_follow_up(request: web.Request) -> web.Response:

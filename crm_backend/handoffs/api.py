@@ -60,11 +60,9 @@ async def list_queue(request: web.Request) -> web.Response:
 
 async def close(request: web.Request) -> web.Response:
     """Close a handoff (closing a closed one changes nothing)."""
-    handoff_id = validation.path_id(request.match_info["handoff_id"], "id")
     async with session(request) as db:
-        handoff = await db.get(Handoff, handoff_id)
-        if handoff is None:
-            raise not_found("转人工记录不存在", code="handoff_not_found")
+        handoff = await validation.row_in_path(db, Handoff, request, "handoff_id",
+                                               "转人工记录不存在", code="handoff_not_found")
         if handoff.status != "closed":
             handoff.status, handoff.closed_at = "closed", now(request)
             await db.commit()

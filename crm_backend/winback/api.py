@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
-from crm_backend.core.http import json_response, not_found
+from crm_backend.core.http import json_response
 from crm_backend.core.models import FollowUp, WinBackAttempt
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.customers.api import customer_or_404
@@ -27,11 +27,7 @@ async def attempt_body(db: AsyncSession, attempt: WinBackAttempt) -> Dict[str, A
 
 async def _attempt(db: AsyncSession, request: web.Request) -> WinBackAttempt:
     """The win-back attempt in the path, or 404."""
-    attempt_id = validation.path_id(request.match_info["attempt_id"], "attempt_id")
-    attempt = await db.get(WinBackAttempt, attempt_id)
-    if attempt is None:
-        raise not_found("挽回记录不存在")
-    return attempt
+    return await validation.row_in_path(db, WinBackAttempt, request, "attempt_id", "挽回记录不存在")
 
 
 async def winback(request: web.Request) -> web.Response:

@@ -5,6 +5,9 @@ import time
 import urllib.request
 from typing import Any, Dict, List, Optional
 
+import yaml
+
+from scripts.stack import REPO
 from tests.e2e.conftest import RunningStack, new_sender, reply_text
 
 
@@ -86,5 +89,22 @@ def call_action(stack: RunningStack, action: str, sender: str, slots: Dict[str, 
         return json.loads(response.read())
 
 
+RESPONSES = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+class _Kept(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def texts(result: Dict[str, Any]) -> str:
-    return "\n".join(r.get("text") or "" for r in result["responses"])
+    """What the customer reads of an action's answer: its texts, and the domain.yml responses it
+    names filled with their variables (as Rasa does when the answer passes through it)."""
+    said = []
+    for r in result["responses"]:
+        if r.get("response"):
+            template = RESPONSES[r["response"]][0]["text"]
+            said.append(template.format_map(_Kept({k: v for k, v in r.items() if v is not None})))
+        else:
+            said.append(r.get("text") or "")
+    return "\n".join(said)
