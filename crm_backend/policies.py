@@ -16,7 +16,7 @@ from crm_backend.core.config import CRMConfig
 from crm_backend.core.policy_files import PolicyError
 from crm_backend.loyalty.policy import (RewardsPolicy, TierPolicy, load_rewards_policy,
                                         load_tier_policy)
-from crm_backend.orders.rules import OrderRules, load_order_rules
+from crm_backend.orders.policy import OrderRules, load_order_rules
 from crm_backend.risk.policy import RiskPolicy, load_risk_policy
 
 

@@ -17,7 +17,7 @@ from crm_backend.loyalty.views import entry_json, result_json
 from crm_backend.orders import store as order_change_store
 from crm_backend.orders import store as queries
 from crm_backend.orders.delivery import mark_delivered
-from crm_backend.orders.rules import FIELDS
+from crm_backend.orders.policy import FIELDS
 from crm_backend.orders.store import order_detail
 from crm_backend.orders.views import changed_order_json, order_detail_json, refund_json
 from crm_backend.policies import policies

@@ -1,17 +1,13 @@
-"""Order cancellation and modification rules as plain functions (issue #3)."""
+"""Order cancellation and modification rules as plain functions."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
-from crm_backend.core.policy_files import PolicyError, read_policy, table
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
-
-FIELDS = ("address", "phone", "spec", "delivery_time")
-
+from crm_backend.orders.policy import OrderRules
 
 FIELD_LABELS = {"address": "收货地址", "phone": "联系电话", "spec": "规格",
                 "delivery_time": "配送时间"}
@@ -27,53 +23,12 @@ DELIVERY_TIME_LENGTH = (2, 64)
 
 
 @dataclass(frozen=True)
-class OrderRules:
-    """orders.toml: which statuses allow cancelling or modifying, and the refusal wording."""
-
-    cancel_allowed: Tuple[str, ...]
-    refund_when: Tuple[str, ...]
-    cancel_refusals: Dict[str, str]
-    modify_allowed: Tuple[str, ...]
-    modify_fields: Tuple[str, ...]
-    modify_refusals: Dict[str, str]
-
-
-@dataclass(frozen=True)
 class Decision:
     """Allowed or not; when not, the Chinese reason for the customer."""
 
     allowed: bool
     reason: str = ""
     refund: bool = False
-
-
-def _statuses(raw: Mapping[str, Any], name: str) -> Tuple[str, ...]:
-    """A list of known order statuses."""
-    values = raw.get(name)
-    if not isinstance(values, list) or any(v not in ORDER_STATUS_LABELS for v in values):
-        raise PolicyError(f"orders policy {name} must list known order statuses")
-    return tuple(values)
-
-
-def parse_order_rules(doc: Mapping[str, Any]) -> OrderRules:
-    """Validate a parsed orders.toml document."""
-    cancel, modify = table(doc, "cancel"), table(doc, "modify")
-    fields = tuple(modify.get("fields", FIELDS))
-    if any(f not in FIELDS for f in fields):
-        raise PolicyError(f"orders policy modify.fields must be among {FIELDS}")
-    return OrderRules(
-        cancel_allowed=_statuses(cancel, "allowed"),
-        refund_when=_statuses(cancel, "refund_when"),
-        cancel_refusals={k: str(v) for k, v in table(cancel, "refusals").items()},
-        modify_allowed=_statuses(modify, "allowed"),
-        modify_fields=fields,
-        modify_refusals={k: str(v) for k, v in table(modify, "refusals").items()},
-    )
-
-
-def load_order_rules(path: Path) -> OrderRules:
-    """Read and validate the orders policy file."""
-    return parse_order_rules(read_policy(path))
 
 
 def cancel_decision(status: str, rules: OrderRules) -> Decision:

@@ -13,6 +13,7 @@ from crm_backend.core.errors import Conflict, Invalid, KeyReused, NotFound
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Order, OrderChange, Product, Refund, Shipment
 from crm_backend.orders import rules
+from crm_backend.orders.policy import OrderRules
 
 
 async def order_with_customer(session: AsyncSession, order_no: str) -> Optional[Order]:
@@ -72,7 +73,7 @@ async def _repeat(db: AsyncSession, key: str, order: Order, kind: str) -> Option
 
 
 async def cancel(db: AsyncSession, order: Order, reason: Optional[str], idempotency_key: str,
-                 rules_: rules.OrderRules, now: datetime) -> Tuple[Optional[Refund], bool]:
+                 rules_: OrderRules, now: datetime) -> Tuple[Optional[Refund], bool]:
     """Cancel once; a paid order gets a full refund request. Returns (refund, created)."""
     key = f"cancel:{idempotency_key}"
     if await _repeat(db, key, order, "cancel") is not None:
@@ -139,7 +140,7 @@ async def _apply(db: AsyncSession, order: Order, field: str, value: str
 
 
 async def check_modify(db: AsyncSession, order: Order, field: str, value: str,
-                       rules_: rules.OrderRules) -> None:
+                       rules_: OrderRules) -> None:
     """Would this change be accepted? Raises ChangeRefused or Invalid with the reason; writes
     nothing (the bot asks before repeating the change back to the customer)."""
     decision = rules.modify_decision(order.status, field, rules_)
@@ -153,7 +154,7 @@ async def check_modify(db: AsyncSession, order: Order, field: str, value: str,
 
 
 async def modify(db: AsyncSession, order: Order, field: str, value: str, idempotency_key: str,
-                 rules_: rules.OrderRules, now: datetime) -> bool:
+                 rules_: OrderRules, now: datetime) -> bool:
     """Change one field before shipping, once per key; True when this call wrote it."""
     key = f"modify:{idempotency_key}"
     if await _repeat(db, key, order, "modify") is not None:

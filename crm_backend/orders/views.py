@@ -9,7 +9,8 @@ from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import beijing_iso
 from crm_backend.core.vocabulary import order_status_label, refund_status_label
 from crm_backend.customers.views import mask_phone
-from crm_backend.orders.rules import OrderRules, cancel_decision
+from crm_backend.orders.policy import OrderRules
+from crm_backend.orders.rules import cancel_decision
 
 
 def item_summary(items: List[OrderItem]) -> str:

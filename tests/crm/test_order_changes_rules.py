@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crm_backend.core.config import POLICY_DIR
-from crm_backend.orders.rules import (cancel_decision, check_value, load_order_rules,
-                                      modify_decision, parse_spec)
+from crm_backend.orders.policy import load_order_rules
+from crm_backend.orders.rules import cancel_decision, check_value, modify_decision, parse_spec
 
 RULES = load_order_rules(POLICY_DIR / "orders.toml")
 
