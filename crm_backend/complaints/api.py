@@ -45,7 +45,8 @@ async def list_complaints(request: web.Request) -> web.Response:
 
 async def get_complaint(request: web.Request) -> web.Response:
     """One complaint with its timeline; with `customer_id`, another customer's is not found."""
-    owner = validation.int_value(request.query.get("customer_id"), "customer_id", minimum=1)
+    owner = validation.int_value(request.query.get("customer_id"), "customer_id",
+                                 minimum=1, maximum=validation.MAX_ID)
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, _number(request), owner)
         return json_response({"complaint": await detail_json(db, complaint)})

@@ -12,7 +12,7 @@ from crm_backend.core.body import moment
 from crm_backend.core.http import bad_request
 from crm_backend.core.vocabulary import TIERS
 
-MAX_CUSTOMER_ID = 2**31 - 1
+MAX_CUSTOMER_ID = validation.MAX_ID
 
 
 MAX_PAGE = 100
@@ -86,7 +86,8 @@ def _known(query: Mapping[str, str], field: str, allowed: Tuple[str, ...]) -> Op
 def complaint_filter(query: Mapping[str, str]) -> ComplaintFilter:
     """The GET /api/complaints query."""
     return ComplaintFilter(
-        customer_id=validation.int_value(query.get("customer_id"), "customer_id", minimum=1),
+        customer_id=validation.int_value(query.get("customer_id"), "customer_id", minimum=1,
+                                         maximum=validation.MAX_ID),
         status=_known(query, "status", tuple(complaints.STATUS_LABELS)),
         category=_known(query, "category", tuple(complaints.CATEGORY_LABELS)),
         severity=_known(query, "severity", tuple(complaints.SEVERITY_LABELS)),
@@ -95,7 +96,7 @@ def complaint_filter(query: Mapping[str, str]) -> ComplaintFilter:
         since=moment(query.get("since"), "since"),
         until=moment(query.get("until"), "until", end_of_day=True),
         limit=validation.int_value(query.get("limit"), "limit", 20, 1, MAX_PAGE) or 20,
-        offset=validation.int_value(query.get("offset"), "offset", 0, 0) or 0,
+        offset=validation.int_value(query.get("offset"), "offset", 0, 0, validation.MAX_ID) or 0,
     )
 
 

@@ -15,6 +15,8 @@ from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 
 MAX_KEY_LENGTH = 100
+# The largest id or offset a query may carry (PostgreSQL INTEGER; SQLite's limit is larger).
+MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
@@ -141,8 +143,9 @@ def int_value(raw: Optional[str], field: str, default: Optional[int] = None,
 
 
 def path_id(raw: str, field: str = "id") -> int:
-    """A positive integer id from the URL path."""
-    value = int_value(raw, field, minimum=1)
+    """A positive integer id from the URL path (ids are 32-bit on PostgreSQL: a larger one is a
+    400, not a database overflow)."""
+    value = int_value(raw, field, minimum=1, maximum=MAX_ID)
     assert value is not None
     return value
 

@@ -28,7 +28,8 @@ ORDER_NOT_FOUND_MESSAGE = "订单不存在"
 async def get_order(request: web.Request) -> web.Response:
     """One order; with `customer_id`, someone else's order is reported as not found."""
     order_no = validation.order_no(request.match_info["order_no"])
-    owner = validation.int_value(request.query.get("customer_id"), "customer_id", minimum=1)
+    owner = validation.int_value(request.query.get("customer_id"), "customer_id",
+                                 minimum=1, maximum=validation.MAX_ID)
     async with session(request) as db:
         order = await queries.order_detail(db, order_no)
     if order is None or (owner is not None and order.customer_id != owner):

@@ -283,3 +283,22 @@ async def test_wrong_method_is_json(client: TestClient, auth: dict) -> None:
     resp = await client.delete("/api/customers/1", headers=auth)
     assert resp.status == 405
     assert (await resp.json())["error"] == "method_not_allowed"
+
+
+HUGE = str(2**63 + 7)
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", f"/api/customers/{HUGE}"), ("GET", f"/api/customers/{HUGE}/orders"),
+    ("GET", f"/api/customers/{HUGE}/points"), ("GET", f"/api/winback/{HUGE}"),
+    ("GET", f"/api/followups/{HUGE}"), ("POST", f"/api/handoffs/{HUGE}/close"),
+    ("POST", f"/api/notifications/{HUGE}/read"), ("GET", f"/api/complaints?offset={HUGE}"),
+    ("GET", f"/api/complaints?customer_id={HUGE}"),
+    ("GET", f"/api/orders/KF202611180009?customer_id={HUGE}"),
+])
+async def test_ids_and_offsets_beyond_the_database_are_a_400(client: TestClient, auth: dict,
+                                                             method: str, path: str) -> None:
+    """An id or offset no database column can hold is the caller's mistake, never a 500."""
+    resp = await client.request(method, path, headers=auth, json={} if method == "POST" else None)
+    body = await resp.json()
+    assert resp.status == 400 and body["field"] in ("id", "offset", "customer_id"), body
