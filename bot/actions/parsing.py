@@ -1,17 +1,27 @@
 """Pull order numbers and phone tails out of free text the way customers type them."""
 
 import re
+import unicodedata
 from typing import Optional
 
 ORDER_NO = re.compile(r"(?<![0-9A-Za-z])[Kk][Ff]\s*(\d{12})(?!\d)")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 FOUR_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{4})(?!\d)")
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９ＫＦｋｆ", "0123456789KFkf")
+FULL_WIDTH_LETTERS = str.maketrans("ＫＦｋｆ", "KFkf")
+
+
+def _ascii_digit(char: str) -> str:
+    value = unicodedata.decimal(char, None)
+    return str(value) if value is not None else char
 
 
 def normalise(text: str) -> str:
-    """Full-width digits and letters to ASCII, so 'ＫＦ２０２６…' parses too."""
-    return text.translate(FULL_WIDTH_DIGITS)
+    """Every decimal digit (full-width '２', Arabic-Indic '٢', …) and the full-width KF to ASCII,
+    so 'ＫＦ２０２６…' and 'KF٢٠٢٦…' parse as the CRM writes them."""
+    text = text.translate(FULL_WIDTH_LETTERS)
+    if text.isascii():
+        return text
+    return "".join(_ascii_digit(c) if c.isdecimal() else c for c in text)
 
 
 def extract_order_no(text: str) -> Optional[str]:
