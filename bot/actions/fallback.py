@@ -10,7 +10,6 @@ from bot.actions.failures import HonestAction
 FALLBACK_INTENT = "nlu_fallback"
 
 
-
 def user_intents(events: List[Dict[str, Any]]) -> List[Optional[str]]:
     """The intent of every user message, oldest first."""
     return [((e.get("parse_data") or {}).get("intent") or {}).get("name")

@@ -15,7 +15,6 @@ from bot.actions.identity import resolve_identity
 logger = logging.getLogger(__name__)
 
 
-
 class ActionRequestHuman(HonestAction, Action):
     def name(self) -> Text:
         return "action_request_human"

@@ -14,8 +14,6 @@ from crm_backend.core.config import CRMConfig
 CONFIG_KEY = web.AppKey("config", CRMConfig)
 
 
-
-
 SESSIONS_KEY = web.AppKey("sessions", sessionmaker)
 
 

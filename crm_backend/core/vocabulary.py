@@ -33,8 +33,6 @@ TIER_LABELS: Dict[str, str] = {
 CHANNELS = ("wechat", "web")
 
 
-
-
 def order_status_label(code: str) -> str:
     """Chinese label of an order status code."""
     return ORDER_STATUS_LABELS[code]

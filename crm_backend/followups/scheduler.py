@@ -40,8 +40,6 @@ class FollowUps:
 FOLLOW_UPS_KEY = web.AppKey("follow_ups", FollowUps)
 
 
-
-
 def rasa_endpoint(config: CRMConfig) -> Optional[RasaEndpoint]:
     """Rasa's HTTP API from the config, or None when KEFU_RASA_URL is unset."""
     if not config.rasa_url:

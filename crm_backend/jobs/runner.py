@@ -26,8 +26,6 @@ from crm_backend.risk.store import scan
 log = logging.getLogger(__name__)
 
 
-
-
 MAX_SLEEP_SECONDS = 3600
 
 

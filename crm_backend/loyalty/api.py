@@ -21,7 +21,6 @@ from crm_backend.policies import policies
 MAX_GRANT = 100_000
 
 
-
 async def get_points(request: web.Request) -> web.Response:
     """Balance, points expiring soon and the last ten ledger entries."""
     policy = policies(request).rewards

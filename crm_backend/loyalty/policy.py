@@ -64,7 +64,6 @@ def load_tier_policy(path: Path) -> TierPolicy:
     return parse_tier_policy(read_policy(path))
 
 
-
 WINBACK_ACTIONS = ("handoff_and_alert", "retention_offer", "light_offer", "none")
 
 
@@ -171,4 +170,3 @@ def parse_rewards_policy(doc: Mapping[str, Any]) -> RewardsPolicy:
 def load_rewards_policy(path: Path) -> RewardsPolicy:
     """Read and validate the rewards policy file."""
     return parse_rewards_policy(read_policy(path))
-

@@ -117,8 +117,7 @@ async def grant_points(
     if points == 0:
         raise ValueError("a ledger entry must change the balance")
     if expires_at is None and points > 0:
-        months = policy.expiry_months
-        expires_at = ledger.expiry_for(now, months)
+        expires_at = ledger.expiry_for(now, policy.expiry_months)
     entry = PointsEntry(
         customer_id=customer_id,
         delta=points,
@@ -129,7 +128,6 @@ async def grant_points(
         created_at=now,
     )
     return await insert_once(session, entry)
-
 
 
 async def ledger_lines(session: AsyncSession, customer_id: int) -> List[ledger.LedgerLine]:
