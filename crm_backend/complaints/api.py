@@ -7,7 +7,7 @@ from aiohttp import web
 from crm_backend.complaints import params
 from crm_backend.complaints import store as complaint_store
 from crm_backend.complaints.remedies import store as remedy_execution
-from crm_backend.complaints.satisfaction import Answer, record_answer
+from crm_backend.complaints.satisfaction import Answer, record_answer, sent_follow_up
 from crm_backend.complaints.views import detail_json, summary_json
 from crm_backend.core import body as body_fields
 from crm_backend.core import body as validation
@@ -104,6 +104,15 @@ async def refuse(request: web.Request) -> web.Response:
                               "complaint": await detail_json(db, complaint)})
 
 
+async def follow_up(request: web.Request) -> web.Response:
+    """The complaint whose follow-up was sent to `conversation_id`; 404 for any other caller."""
+    conversation_id = validation.text(request.query, "conversation_id", 128)
+    async with session(request) as db:
+        complaint = await complaint_store.complaint_by_number(db, _number(request))
+        await sent_follow_up(db, complaint, conversation_id)
+        return json_response({"complaint": await detail_json(db, complaint)})
+
+
 async def satisfaction(request: web.Request) -> web.Response:
     """Record the follow-up answer: close, or reopen with a risk signal and a handoff."""
     number = _number(request)
@@ -136,4 +145,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/complaints/{number}/remedy/propose", propose)
     router.add_post("/api/complaints/{number}/remedy/accept", accept)
     router.add_post("/api/complaints/{number}/remedy/refuse", refuse)
+    router.add_get("/api/complaints/{number}/follow-up", follow_up)
     router.add_post("/api/complaints/{number}/satisfaction", satisfaction)

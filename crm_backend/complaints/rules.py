@@ -37,6 +37,11 @@ WISH_LABELS: Dict[str, str] = {
 COMPENSATION_WISHES = frozenset({"compensation"})
 
 
+# A follow-up in these statuses has been (or is being) sent to its conversation: only then may
+# that conversation see and answer it.
+FOLLOW_UP_SENT_STATUSES = ("firing", "fired")
+
+
 STEP_CODES: Dict[int, str] = {1: "vent", 2: "record", 3: "remedy", 4: "follow_up"}
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.complaints.rules import satisfied
+from crm_backend.complaints.rules import FOLLOW_UP_SENT_STATUSES, satisfied
 from crm_backend.complaints.store import add_event
+from crm_backend.core.errors import NotFound
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Complaint, FollowUp, Handoff, SatisfactionAnswer
 from crm_backend.followups.store import cancel_scheduled
@@ -38,6 +40,18 @@ class Outcome:
     created: bool
 
 
+async def sent_follow_up(db: AsyncSession, complaint: Complaint, conversation_id: str) -> FollowUp:
+    """The complaint's follow-up that went to `conversation_id`, or 404: only the conversation
+    the CRM contacted may see or answer it."""
+    stmt = select(FollowUp).where(FollowUp.complaint_id == complaint.id,
+                                  FollowUp.conversation_id == conversation_id,
+                                  FollowUp.status.in_(FOLLOW_UP_SENT_STATUSES))
+    follow_up = (await db.execute(stmt)).scalars().first()
+    if follow_up is None:
+        raise NotFound("no_follow_up", "没有找到发给本会话的回访")
+    return follow_up
+
+
 async def _repeat(db: AsyncSession, answer: SatisfactionAnswer) -> Outcome:
     """A retried answer: nothing new is written; an unhappy one shows its open handoff."""
     if satisfied(answer.score, bool(answer.resolved)):
@@ -47,7 +61,10 @@ async def _repeat(db: AsyncSession, answer: SatisfactionAnswer) -> Outcome:
 
 async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, now: datetime,
                         risk: RiskPolicy) -> Outcome:
-    """Store the answer once per key and apply it to the complaint; the caller commits."""
+    """Store the answer once per key and apply it to the complaint; the caller commits.
+
+    Only the conversation the follow-up was sent to may answer (NotFound otherwise)."""
+    await sent_follow_up(db, complaint, data.conversation_id)
     key = f"satisfaction:{data.idempotency_key}"
     existing = await by_key(db, SatisfactionAnswer, key)
     if existing is not None:

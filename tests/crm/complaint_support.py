@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Iterator, Optional
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm_backend.core.db import create_engine, create_sessionmaker
-from crm_backend.core.models import Customer, Order, OrderItem, Product
+from crm_backend.core.models import Complaint, Customer, FollowUp, Order, OrderItem, Product
 
 from .databases import SEED_NOW, TestDatabase, seeded_database
 
@@ -84,3 +84,16 @@ def complaint_body(customer_id: int, order_no: Optional[str], **overrides) -> di
             "vented_at": (NOW - timedelta(minutes=3)).isoformat()}
     body.update(overrides)
     return body
+
+
+async def mark_follow_up_sent(url: str, number: str) -> None:
+    """Put the complaint's follow-up in the state the scheduler leaves it after Rasa was told."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            complaint_id = await db.scalar(select(Complaint.id).where(Complaint.number == number))
+            await db.execute(update(FollowUp).where(FollowUp.complaint_id == complaint_id)
+                             .values(status="fired", fired_at=NOW))
+            await db.commit()
+    finally:
+        await engine.dispose()

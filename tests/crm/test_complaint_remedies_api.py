@@ -8,7 +8,7 @@ from crm_backend.core.models import (Coupon, FollowUp, Handoff, Order, PointsEnt
                                      RiskSignal)
 
 from .complaint_support import (complaint_body, count, database, key,  # noqa: F401 (own database)
-                                make_customer)
+                                make_customer, mark_follow_up_sent)
 from .databases import TestDatabase
 
 
@@ -147,6 +147,7 @@ async def _accepted(client, auth, database) -> dict:
     number = complaint["number"]
     await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
     await _post(client, auth, f"/api/complaints/{number}/remedy/accept", {"idempotency_key": key()})
+    await mark_follow_up_sent(database.url, number)
     return complaint
 
 
@@ -191,3 +192,32 @@ async def test_satisfaction_validates(client, auth, database) -> None:
                                {"score": 6, "resolved": True, "conversation_id": "c",
                                 "idempotency_key": key()})
     assert status == 400 and body["field"] == "score"
+
+
+async def test_only_the_contacted_conversation_sees_and_answers_the_follow_up(
+        client, auth, database) -> None:
+    complaint = await _complaint(client, auth, database, category="delivery", severity="low")
+    number, own = complaint["number"], complaint["conversation_id"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    await _post(client, auth, f"/api/complaints/{number}/remedy/accept", {"idempotency_key": key()})
+    path = f"/api/complaints/{number}/satisfaction"
+    early = await client.get(f"/api/complaints/{number}/follow-up",
+                             params={"conversation_id": own}, headers=auth)
+    assert early.status == 404, "not sent yet: nobody may answer"
+    await mark_follow_up_sent(database.url, number)
+    stranger = await client.get(f"/api/complaints/{number}/follow-up",
+                                params={"conversation_id": "stranger"}, headers=auth)
+    assert stranger.status == 404 and "remedy" not in await stranger.text()
+    status, body = await _post(client, auth, path, {"score": 1, "resolved": False,
+                                                    "conversation_id": "stranger",
+                                                    "idempotency_key": key()})
+    assert status == 404 and body["error"] == "no_follow_up"
+    assert await count(database.url, RiskSignal, RiskSignal.signal == "low_satisfaction",
+                       RiskSignal.detail.like(f"%{number}%")) == 0
+    assert await count(database.url, Handoff, Handoff.conversation_id == "stranger") == 0
+    mine = await client.get(f"/api/complaints/{number}/follow-up",
+                            params={"conversation_id": own}, headers=auth)
+    assert mine.status == 200 and (await mine.json())["complaint"]["status"] == "awaiting_follow_up"
+    status, _ = await _post(client, auth, path, {"score": 5, "resolved": True,
+                                                 "conversation_id": own, "idempotency_key": key()})
+    assert status == 201
