@@ -82,6 +82,11 @@ def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
 
 def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
     """`token <customer_id>`: print a signed customer token."""
+    ttl = args.ttl or config.customer_token_ttl
+    if ttl > config.customer_token_max_lifetime:
+        print(f"--ttl {ttl} 超过 CRM_CUSTOMER_TOKEN_MAX_LIFETIME "
+              f"({config.customer_token_max_lifetime} 秒)，这样的令牌会被拒绝", file=sys.stderr)
+        return 2
 
     async def exists(engine: AsyncEngine) -> bool:
         async with create_sessionmaker(engine)() as db:
@@ -90,7 +95,6 @@ def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
     if not _with_engine(config, exists):
         print(f"客户 {args.customer_id} 不存在", file=sys.stderr)
         return 2
-    ttl = args.ttl or config.customer_token_ttl
     print(issue_customer_token(config.token_secret, args.customer_id, ttl,
                                SystemClock().now()))
     return 0

@@ -17,6 +17,12 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'crm.sqlite3'}
 POLICY_DIR = Path(__file__).resolve().parents[1] / "policy"
 
 
+DEFAULT_SERVICE_TOKEN = "kefu-dev-service-token"
+
+
+DEFAULT_TOKEN_SECRET = "kefu-dev-token-secret"
+
+
 class ConfigError(ValueError):
     """Raised when an environment variable holds an unusable value."""
 
@@ -68,6 +74,9 @@ def _date(env: Mapping[str, str], name: str, default: str) -> date:
 class CRMConfig:
     """Immutable CRM settings; build with `CRMConfig.from_env()`.
 
+    Customer tokens: CRM_CUSTOMER_TOKEN_TTL, the lifetime of the tokens `token` issues (default
+    86400 s), and CRM_CUSTOMER_TOKEN_MAX_LIFETIME, the longest lifetime (exp - iat) a token may
+    claim to be accepted (default 86400 s; the TTL may not exceed it).
     Business policy files (TOML, editable without code changes; read and checked once at
     start-up, so a change takes effect on restart):
     CRM_TIERS_POLICY (tier thresholds, benefits), CRM_REWARDS_POLICY (points, expiry,
@@ -83,9 +92,10 @@ class CRMConfig:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
-    service_token: str = "kefu-dev-service-token"
-    token_secret: str = "kefu-dev-token-secret"
+    service_token: str = DEFAULT_SERVICE_TOKEN
+    token_secret: str = DEFAULT_TOKEN_SECRET
     customer_token_ttl: int = 86400
+    customer_token_max_lifetime: int = 86400
     max_body_bytes: int = 65536
     seed_anchor: date = date(2026, 11, 20)
     tiers_policy_path: Path = POLICY_DIR / "tiers.toml"
@@ -100,6 +110,13 @@ class CRMConfig:
     followup_delay_seconds: Optional[int] = None
     daily_jobs_hour: Optional[int] = None
 
+    def __post_init__(self) -> None:
+        """A TTL longer than the accepted maximum would issue tokens nobody accepts."""
+        if self.customer_token_ttl > self.customer_token_max_lifetime:
+            raise ConfigError(
+                f"CRM_CUSTOMER_TOKEN_TTL ({self.customer_token_ttl}) must not exceed "
+                f"CRM_CUSTOMER_TOKEN_MAX_LIFETIME ({self.customer_token_max_lifetime})")
+
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "CRMConfig":
         """Build the config from `environ` (defaults to `os.environ`)."""
@@ -108,9 +125,10 @@ class CRMConfig:
             database_url=env.get("CRM_DATABASE_URL") or DEFAULT_DATABASE_URL,
             host=env.get("CRM_HOST") or "127.0.0.1",
             port=_int(env, "CRM_PORT", 8000),
-            service_token=env.get("CRM_SERVICE_TOKEN") or "kefu-dev-service-token",
-            token_secret=env.get("CRM_TOKEN_SECRET") or "kefu-dev-token-secret",
+            service_token=env.get("CRM_SERVICE_TOKEN") or DEFAULT_SERVICE_TOKEN,
+            token_secret=env.get("CRM_TOKEN_SECRET") or DEFAULT_TOKEN_SECRET,
             customer_token_ttl=_int(env, "CRM_CUSTOMER_TOKEN_TTL", 86400),
+            customer_token_max_lifetime=_int(env, "CRM_CUSTOMER_TOKEN_MAX_LIFETIME", 86400),
             max_body_bytes=_int(env, "CRM_MAX_BODY_BYTES", 65536),
             seed_anchor=_date(env, "CRM_SEED_ANCHOR", "2026-11-20"),
             tiers_policy_path=Path(env.get("CRM_TIERS_POLICY") or POLICY_DIR / "tiers.toml"),

@@ -32,8 +32,9 @@ async def verify_token(request: web.Request) -> web.Response:
     if not isinstance(token, str):
         raise bad_request("字段 customer_token 必须是字符串", "customer_token")
     try:
-        customer_id = verify_customer_token(request.app[CONFIG_KEY].token_secret, token,
-                                            now(request))
+        config = request.app[CONFIG_KEY]
+        customer_id = verify_customer_token(config.token_secret, token, now(request),
+                                            config.customer_token_max_lifetime)
     except InvalidCustomerToken:
         raise _invalid_token()
     async with session(request) as db:

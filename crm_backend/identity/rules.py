@@ -20,6 +20,10 @@ ALGORITHM = "HS256"
 RECOMMENDED_SECRET_BYTES = 32
 
 
+# How far ahead of our clock a token's issue time may be (the shop's clock may run a little fast).
+CLOCK_SKEW_SECONDS = 60
+
+
 class InvalidCustomerToken(Exception):
     """The token is forged, expired, malformed or not meant for customers."""
 
@@ -40,8 +44,9 @@ def issue_customer_token(
         return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_customer_token(secret: str, token: str, now: datetime) -> int:
-    """Return the customer id of a valid token or raise `InvalidCustomerToken`."""
+def verify_customer_token(secret: str, token: str, now: datetime, max_lifetime: int) -> int:
+    """Return the customer id of a valid token or raise `InvalidCustomerToken`; a token claiming
+    a lifetime (exp - iat) over `max_lifetime` seconds, or issued in the future, is refused."""
     if not isinstance(token, str) or not token:
         raise InvalidCustomerToken("empty token")
     try:
@@ -61,11 +66,15 @@ def verify_customer_token(secret: str, token: str, now: datetime) -> int:
             )
     except jwt.PyJWTError as exc:
         raise InvalidCustomerToken(str(exc)) from exc
-    exp = claims["exp"]
-    if not isinstance(exp, (int, float)) or not isinstance(claims["iat"], (int, float)):
+    exp, iat = claims["exp"], claims["iat"]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (exp, iat)):
         raise InvalidCustomerToken("malformed time claims")
     if now.timestamp() >= exp:
         raise InvalidCustomerToken("token expired")
+    if iat > now.timestamp() + CLOCK_SKEW_SECONDS:
+        raise InvalidCustomerToken("token issued in the future")
+    if exp - iat > max_lifetime:
+        raise InvalidCustomerToken("token lifetime exceeds the maximum")
     sub = claims["sub"]
     if not isinstance(sub, str) or not sub.isdigit() or not sub.isascii():
         raise InvalidCustomerToken("subject is not a customer id")

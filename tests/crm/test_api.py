@@ -81,7 +81,8 @@ async def test_verify_token_good(client: TestClient, auth: dict) -> None:
     assert (await resp.json())["customer"]["id"] == 2
 
 
-@pytest.mark.parametrize("case", ["forged", "expired", "other-secret", "garbage", "unknown-customer"])
+@pytest.mark.parametrize("case", ["forged", "expired", "other-secret", "garbage", "unknown-customer",
+                                  "over-max-lifetime", "issued-in-the-future"])
 async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> None:
     good = _token(1)
     header, payload, signature = good.split(".")
@@ -91,6 +92,8 @@ async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> No
         "other-secret": _token(1, secret="some-other-secret-of-good-length-0123456789"),
         "garbage": "definitely.not.ajwt",
         "unknown-customer": _token(999999),
+        "over-max-lifetime": _token(1, ttl=86400 + 1),
+        "issued-in-the-future": _token(1, now=SEED_NOW + timedelta(minutes=5)),
     }[case]
     payload = {"customer_token": token}
     resp = await client.post("/api/identity/verify-token", json=payload, headers=auth)
