@@ -17,9 +17,6 @@ AUDIENCE = "kefu-customer"
 ALGORITHM = "HS256"
 
 
-RECOMMENDED_SECRET_BYTES = 32
-
-
 # How far ahead of our clock a token's issue time may be (the shop's clock may run a little fast).
 CLOCK_SKEW_SECONDS = 60
 
