@@ -99,7 +99,9 @@ class CRMConfig:
     CRM_TIERS_POLICY (tier thresholds, benefits), CRM_REWARDS_POLICY (points, expiry,
     birthday/anniversary, retention offers, redemption catalogue) and CRM_RISK_POLICY
     (risk weights, windows, levels), CRM_REMEDIES_POLICY (complaint remedy table, follow-up
-    timing) and CRM_ORDERS_POLICY (cancel/modify rules); each defaults to crm_backend/policy/.
+    timing), CRM_ORDERS_POLICY (cancel/modify rules) and CRM_IDENTITY_POLICY (failure limits and
+    lock of order-number verification, lifetime of a conversation's binding); each defaults to
+    crm_backend/policy/.
     Follow-ups: KEFU_RASA_URL (unset disables the scheduler), KEFU_RASA_API_TOKEN,
     CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
     CRM_RASA_TIMEOUT_SECONDS. Daily loyalty jobs (birthday/anniversary points, risk scan):
@@ -121,6 +123,7 @@ class CRMConfig:
     risk_policy_path: Path = POLICY_DIR / "risk.toml"
     remedies_policy_path: Path = POLICY_DIR / "remedies.toml"
     orders_policy_path: Path = POLICY_DIR / "orders.toml"
+    identity_policy_path: Path = POLICY_DIR / "identity.toml"
     rasa_url: Optional[str] = None
     rasa_token: str = ""
     rasa_timeout_seconds: int = 10
@@ -156,6 +159,8 @@ class CRMConfig:
             remedies_policy_path=Path(
                 env.get("CRM_REMEDIES_POLICY") or POLICY_DIR / "remedies.toml"),
             orders_policy_path=Path(env.get("CRM_ORDERS_POLICY") or POLICY_DIR / "orders.toml"),
+            identity_policy_path=Path(
+                env.get("CRM_IDENTITY_POLICY") or POLICY_DIR / "identity.toml"),
             rasa_url=(env.get("KEFU_RASA_URL") or "").rstrip("/") or None,
             rasa_token=env.get("KEFU_RASA_API_TOKEN") or "",
             rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),

@@ -20,6 +20,9 @@ def test_defaults() -> None:
     assert config.customer_token_max_lifetime == 86400
     assert config.seed_anchor == date(2026, 11, 20)
     assert config.daily_jobs_hour == 3
+    assert config.identity_policy_path.name == "identity.toml"
+    assert CRMConfig.from_env({"CRM_IDENTITY_POLICY": "/etc/kefu/identity.toml"}
+                              ).identity_policy_path.as_posix() == "/etc/kefu/identity.toml"
 
 
 def test_daily_jobs_can_be_moved_or_disabled() -> None:
