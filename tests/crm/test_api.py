@@ -112,7 +112,8 @@ async def test_verify_token_missing_field(client: TestClient, auth: dict, payloa
 
 async def test_bind_match_is_case_insensitive(client: TestClient, auth: dict) -> None:
     order_no = await _first_order(client, auth, 1, "shipped")
-    payload = {"order_no": order_no.lower(), "phone_tail": "1234"}
+    payload = {"order_no": order_no.lower(), "phone_tail": "1234",
+               "conversation_id": "test-api-case-insensitive"}
     resp = await client.post("/api/identity/bind", json=payload, headers=auth)
     assert resp.status == 200
     assert (await resp.json())["customer"]["id"] == 1
@@ -121,11 +122,12 @@ async def test_bind_match_is_case_insensitive(client: TestClient, auth: dict) ->
 async def test_bind_failures_are_indistinguishable(client: TestClient, auth: dict) -> None:
     order_no = await _first_order(client, auth, 1, "shipped")
     wrong_tail = await client.post(
-        "/api/identity/bind", json={"order_no": order_no, "phone_tail": "0000"}, headers=auth
-    )
+        "/api/identity/bind", headers=auth,
+        json={"order_no": order_no, "phone_tail": "0000", "conversation_id": "test-api-wrong-tail"})
     unknown = await client.post(
-        "/api/identity/bind", json={"order_no": "KF209901010001", "phone_tail": "1234"}, headers=auth
-    )
+        "/api/identity/bind", headers=auth,
+        json={"order_no": "KF209901010001", "phone_tail": "1234",
+              "conversation_id": "test-api-unknown-order"})
     assert wrong_tail.status == unknown.status == 404
     assert await wrong_tail.read() == await unknown.read()
     assert (await unknown.json())["error"] == "no_match"
@@ -144,6 +146,7 @@ async def test_bind_failures_are_indistinguishable(client: TestClient, auth: dic
     ],
 )
 async def test_bind_validation(client: TestClient, auth: dict, payload: dict, field: str) -> None:
+    payload = {**payload, "conversation_id": "test-api-validation"}
     resp = await client.post("/api/identity/bind", json=payload, headers=auth)
     assert resp.status == 400
     assert (await resp.json())["field"] == field
