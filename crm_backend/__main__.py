@@ -17,10 +17,10 @@ from crm_backend.catalogue.store import all_products
 from crm_backend.catalogue.views import product_json
 from crm_backend.core import migrate
 from crm_backend.core.clock import SystemClock
-from crm_backend.core.config import CRMConfig
+from crm_backend.core.config import ConfigError, CRMConfig, check_secrets
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.customers.store import customer_by_id
-from crm_backend.identity.rules import RECOMMENDED_SECRET_BYTES, issue_customer_token
+from crm_backend.identity.rules import issue_customer_token
 from crm_backend.jobs.cli import add_loyalty_commands
 from crm_backend.seed import demo
 from crm_backend.seed import store as seed
@@ -65,12 +65,14 @@ def cmd_seed(config: CRMConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
-    """`serve`: run the HTTP API until interrupted."""
-    if len(config.token_secret.encode()) < RECOMMENDED_SECRET_BYTES:
-        log.warning(
-            "CRM_TOKEN_SECRET is shorter than %d bytes; fine for development only",
-            RECOMMENDED_SECRET_BYTES,
-        )
+    """`serve`: run the HTTP API until interrupted; unsafe secrets stop it outside demo mode."""
+    try:
+        problems = check_secrets(config)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    for problem in problems:
+        log.warning("KEFU_DEMO_MODE: %s; fine for a local demo only", problem)
     web.run_app(
         create_app(config),
         host=config.host,
@@ -82,6 +84,11 @@ def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
 
 def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
     """`token <customer_id>`: print a signed customer token."""
+    ttl = args.ttl or config.customer_token_ttl
+    if ttl > config.customer_token_max_lifetime:
+        print(f"--ttl {ttl} 超过 CRM_CUSTOMER_TOKEN_MAX_LIFETIME "
+              f"({config.customer_token_max_lifetime} 秒)，这样的令牌会被拒绝", file=sys.stderr)
+        return 2
 
     async def exists(engine: AsyncEngine) -> bool:
         async with create_sessionmaker(engine)() as db:
@@ -90,7 +97,6 @@ def cmd_token(config: CRMConfig, args: argparse.Namespace) -> int:
     if not _with_engine(config, exists):
         print(f"客户 {args.customer_id} 不存在", file=sys.stderr)
         return 2
-    ttl = args.ttl or config.customer_token_ttl
     print(issue_customer_token(config.token_secret, args.customer_id, ttl,
                                SystemClock().now()))
     return 0

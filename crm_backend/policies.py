@@ -14,6 +14,7 @@ from crm_backend.complaints.remedies.policy import load_remedy_table
 from crm_backend.complaints.remedies.rules import RemedyTable
 from crm_backend.core.config import CRMConfig
 from crm_backend.core.policy_files import PolicyError
+from crm_backend.identity.policy import IdentityPolicy, load_identity_policy
 from crm_backend.loyalty.policy import (RewardsPolicy, TierPolicy, load_rewards_policy,
                                         load_tier_policy)
 from crm_backend.orders.policy import OrderRules, load_order_rules
@@ -29,6 +30,7 @@ class Policies:
     risk: RiskPolicy
     remedies: RemedyTable
     orders: OrderRules
+    identity: IdentityPolicy
 
 
 def load_policies(config: CRMConfig) -> Policies:
@@ -37,7 +39,8 @@ def load_policies(config: CRMConfig) -> Policies:
                ("rewards", load_rewards_policy, config.rewards_policy_path),
                ("risk", load_risk_policy, config.risk_policy_path),
                ("remedies", load_remedy_table, config.remedies_policy_path),
-               ("orders", load_order_rules, config.orders_policy_path))
+               ("orders", load_order_rules, config.orders_policy_path),
+               ("identity", load_identity_policy, config.identity_policy_path))
     parsed = {}
     for name, load, path in loaders:
         try:

@@ -150,6 +150,15 @@ def path_id(raw: str, field: str = "id") -> int:
     return value
 
 
+def path_text(raw: str, field: str, max_length: int) -> str:
+    """A non-blank text segment of the URL path of at most `max_length` characters."""
+    if not raw.strip():
+        raise bad_request(f"参数 {field} 不能为空", field)
+    if len(raw) > max_length:
+        raise bad_request(f"参数 {field} 不能超过 {max_length} 个字符", field)
+    return raw
+
+
 async def row_in_path(db: AsyncSession, model: Type[T], request: web.Request, param: str,
                       missing: str, code: str = "not_found") -> T:
     """The `model` row whose id is the path parameter `param`: 400 for a bad id, 404 with

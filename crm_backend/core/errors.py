@@ -1,6 +1,7 @@
 """What a domain refuses, said without HTTP: a code, a Chinese message and the field at fault.
 
-Only `core.http` turns these into responses (NotFound 404, Invalid 400, Conflict 409).
+Only `core.http` turns these into responses (NotFound 404, Invalid 400, Conflict 409,
+TooManyAttempts 429).
 """
 
 from __future__ import annotations
@@ -33,3 +34,11 @@ class KeyReused(Conflict):
 
     def __init__(self) -> None:
         super().__init__("idempotency_key_reused", "该幂等键已用于其他请求", "idempotency_key")
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed tries: refused unchecked for `retry_after_seconds` more seconds."""
+
+    def __init__(self, code: str, message: str, retry_after_seconds: int) -> None:
+        super().__init__(code, message)
+        self.retry_after_seconds = retry_after_seconds

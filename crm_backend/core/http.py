@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 from aiohttp import web
 
-from crm_backend.core.errors import Conflict, DomainError, Invalid, NotFound
+from crm_backend.core.errors import Conflict, DomainError, Invalid, NotFound, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,19 @@ def domain_status(error: DomainError) -> int:
         return 400
     if isinstance(error, Conflict):
         return 409
+    if isinstance(error, TooManyAttempts):
+        return 429
     return 422
+
+
+def domain_error_response(error: DomainError) -> web.Response:
+    """The JSON response of a domain error; a 429 also says when to retry (body and header)."""
+    if isinstance(error, TooManyAttempts):
+        response = json_response({"error": error.code, "message": error.message,
+                                  "retry_after_seconds": error.retry_after_seconds}, status=429)
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
+    return error_response(domain_status(error), error.code, error.message, error.field)
 
 
 @web.middleware
@@ -76,7 +88,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.field)
     except DomainError as exc:
-        return error_response(domain_status(exc), exc.code, exc.message, exc.field)
+        return domain_error_response(exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

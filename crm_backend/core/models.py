@@ -488,3 +488,54 @@ class DailyJobRun(Base):
     grants = Column(Integer, nullable=False, default=0)
     flagged = Column(Integer, nullable=False, default=0)  # by the scan of the pass that did it
     finished_at = Column(UTCDateTime, nullable=False)
+
+
+class IdentityAttempt(Base):
+    """One try at proving who a conversation's customer is by order number + phone tail: checked
+    and wrong (`no_match`, the failures the limits count), checked and right (`matched`), or
+    refused unchecked while locked (`locked`)."""
+
+    __tablename__ = "identity_attempts"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('matched', 'no_match', 'locked')", name="outcome"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    order_no = Column(String(14), nullable=False, index=True)
+    source = Column(String(64), nullable=True, index=True)
+    outcome = Column(String(16), nullable=False)
+    customer_id = _fk("customers.id", nullable=True, ondelete="SET NULL")
+    attempted_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class IdentitySubject(Base):
+    """A conversation, order number or source address that verification attempts are counted
+    for; its row is locked while an attempt on it is checked, so parallel guesses queue."""
+
+    __tablename__ = "identity_subjects"
+    __table_args__ = (
+        UniqueConstraint("scope", "subject", name="uq_identity_subjects_scope_subject"),
+        CheckConstraint("scope IN ('conversation', 'order', 'source')", name="scope"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    scope = Column(String(16), nullable=False)
+    subject = Column(String(128), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class ConversationBinding(Base):
+    """A conversation proven to be a customer's, until `expires_at` (one per conversation; binding
+    again replaces it)."""
+
+    __tablename__ = "conversation_bindings"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, unique=True)
+    customer_id = _fk("customers.id")
+    order_no = Column(String(14), nullable=False)  # the order it was proven with
+    bound_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+    customer = relationship("Customer")

@@ -81,7 +81,8 @@ async def test_verify_token_good(client: TestClient, auth: dict) -> None:
     assert (await resp.json())["customer"]["id"] == 2
 
 
-@pytest.mark.parametrize("case", ["forged", "expired", "other-secret", "garbage", "unknown-customer"])
+@pytest.mark.parametrize("case", ["forged", "expired", "other-secret", "garbage", "unknown-customer",
+                                  "over-max-lifetime", "issued-in-the-future"])
 async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> None:
     good = _token(1)
     header, payload, signature = good.split(".")
@@ -91,6 +92,8 @@ async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> No
         "other-secret": _token(1, secret="some-other-secret-of-good-length-0123456789"),
         "garbage": "definitely.not.ajwt",
         "unknown-customer": _token(999999),
+        "over-max-lifetime": _token(1, ttl=86400 + 1),
+        "issued-in-the-future": _token(1, now=SEED_NOW + timedelta(minutes=5)),
     }[case]
     payload = {"customer_token": token}
     resp = await client.post("/api/identity/verify-token", json=payload, headers=auth)
@@ -109,7 +112,8 @@ async def test_verify_token_missing_field(client: TestClient, auth: dict, payloa
 
 async def test_bind_match_is_case_insensitive(client: TestClient, auth: dict) -> None:
     order_no = await _first_order(client, auth, 1, "shipped")
-    payload = {"order_no": order_no.lower(), "phone_tail": "1234"}
+    payload = {"order_no": order_no.lower(), "phone_tail": "1234",
+               "conversation_id": "test-api-case-insensitive"}
     resp = await client.post("/api/identity/bind", json=payload, headers=auth)
     assert resp.status == 200
     assert (await resp.json())["customer"]["id"] == 1
@@ -118,11 +122,12 @@ async def test_bind_match_is_case_insensitive(client: TestClient, auth: dict) ->
 async def test_bind_failures_are_indistinguishable(client: TestClient, auth: dict) -> None:
     order_no = await _first_order(client, auth, 1, "shipped")
     wrong_tail = await client.post(
-        "/api/identity/bind", json={"order_no": order_no, "phone_tail": "0000"}, headers=auth
-    )
+        "/api/identity/bind", headers=auth,
+        json={"order_no": order_no, "phone_tail": "0000", "conversation_id": "test-api-wrong-tail"})
     unknown = await client.post(
-        "/api/identity/bind", json={"order_no": "KF209901010001", "phone_tail": "1234"}, headers=auth
-    )
+        "/api/identity/bind", headers=auth,
+        json={"order_no": "KF209901010001", "phone_tail": "1234",
+              "conversation_id": "test-api-unknown-order"})
     assert wrong_tail.status == unknown.status == 404
     assert await wrong_tail.read() == await unknown.read()
     assert (await unknown.json())["error"] == "no_match"
@@ -141,6 +146,7 @@ async def test_bind_failures_are_indistinguishable(client: TestClient, auth: dic
     ],
 )
 async def test_bind_validation(client: TestClient, auth: dict, payload: dict, field: str) -> None:
+    payload = {**payload, "conversation_id": "test-api-validation"}
     resp = await client.post("/api/identity/bind", json=payload, headers=auth)
     assert resp.status == 400
     assert (await resp.json())["field"] == field

@@ -17,8 +17,12 @@ def test_defaults() -> None:
     assert config.service_token == "kefu-dev-service-token"
     assert config.token_secret == "kefu-dev-token-secret"
     assert (config.customer_token_ttl, config.max_body_bytes) == (86400, 65536)
+    assert config.customer_token_max_lifetime == 86400
     assert config.seed_anchor == date(2026, 11, 20)
     assert config.daily_jobs_hour == 3
+    assert config.identity_policy_path.name == "identity.toml"
+    assert CRMConfig.from_env({"CRM_IDENTITY_POLICY": "/etc/kefu/identity.toml"}
+                              ).identity_policy_path.as_posix() == "/etc/kefu/identity.toml"
 
 
 def test_daily_jobs_can_be_moved_or_disabled() -> None:
@@ -39,7 +43,17 @@ def test_overrides() -> None:
 @pytest.mark.parametrize("name,value", [("CRM_PORT", "abc"), ("CRM_MAX_BODY_BYTES", "0"),
                                         ("CRM_SEED_ANCHOR", "20261120x"),
                                         ("CRM_DAILY_JOBS_HOUR", "24"),
-                                        ("CRM_DAILY_JOBS_HOUR", "three")])
+                                        ("CRM_DAILY_JOBS_HOUR", "three"),
+                                        ("CRM_CUSTOMER_TOKEN_MAX_LIFETIME", "-5"),
+                                        ("CRM_CUSTOMER_TOKEN_TTL", "86401")])
 def test_bad_values_fail_loudly(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         CRMConfig.from_env({name: value})
+
+
+def test_the_token_ttl_may_not_exceed_the_maximum_lifetime() -> None:
+    config = CRMConfig.from_env({"CRM_CUSTOMER_TOKEN_TTL": "3600",
+                                 "CRM_CUSTOMER_TOKEN_MAX_LIFETIME": "3600"})
+    assert (config.customer_token_ttl, config.customer_token_max_lifetime) == (3600, 3600)
+    with pytest.raises(ConfigError, match="CRM_CUSTOMER_TOKEN_TTL.*CRM_CUSTOMER_TOKEN_MAX_LIFETIME"):
+        CRMConfig.from_env({"CRM_CUSTOMER_TOKEN_MAX_LIFETIME": "3600"})

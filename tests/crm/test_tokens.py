@@ -12,6 +12,11 @@ from crm_backend.identity.rules import (InvalidCustomerToken, issue_customer_tok
 
 SECRET = "unit-test-secret-" + "k" * 48
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+DAY = 86400
+
+
+def _verify(token: str, now: datetime = T0, max_lifetime: int = DAY) -> int:
+    return verify_customer_token(SECRET, token, now, max_lifetime)
 
 
 def _signed(claims: dict, secret: str = SECRET) -> str:
@@ -27,7 +32,7 @@ def _claims(**overrides: object) -> dict:
 
 def test_round_trip_returns_customer_id() -> None:
     token = issue_customer_token(SECRET, 42, 3600, now=T0)
-    assert verify_customer_token(SECRET, token, now=T0 + timedelta(minutes=59)) == 42
+    assert _verify(token, T0 + timedelta(minutes=59)) == 42
 
 
 def test_claims_are_as_specified() -> None:
@@ -41,20 +46,20 @@ def test_claims_are_as_specified() -> None:
 def test_expired_token_is_rejected() -> None:
     token = issue_customer_token(SECRET, 42, 60, now=T0)
     with pytest.raises(InvalidCustomerToken):
-        verify_customer_token(SECRET, token, now=T0 + timedelta(seconds=60))
+        _verify(token, T0 + timedelta(seconds=60))
 
 
 def test_other_secret_is_rejected() -> None:
     token = issue_customer_token("another-secret-of-sufficient-length-xx", 42, 60, now=T0)
     with pytest.raises(InvalidCustomerToken):
-        verify_customer_token(SECRET, token, now=T0)
+        _verify(token)
 
 
 def test_tampered_payload_is_rejected() -> None:
     header, _payload, signature = issue_customer_token(SECRET, 42, 60, now=T0).split(".")
     forged_payload = _signed(_claims(sub="1")).split(".")[1]
     with pytest.raises(InvalidCustomerToken):
-        verify_customer_token(SECRET, f"{header}.{forged_payload}.{signature}", now=T0)
+        _verify(f"{header}.{forged_payload}.{signature}")
 
 
 @pytest.mark.parametrize(
@@ -68,12 +73,46 @@ def test_tampered_payload_is_rejected() -> None:
         _signed(_claims(sub="abc")),
         _signed(_claims(sub="-3")),
         _signed({k: v for k, v in _claims().items() if k != "exp"}),
+        _signed({k: v for k, v in _claims().items() if k != "iat"}),
+        _signed(_claims(iat=True)),
         jwt.encode(_claims(), SECRET, algorithm="HS512"),
         jwt.encode(_claims(), None, algorithm="none"),
     ],
     ids=["empty", "garbage", "three-dots", "aud", "iss", "sub-text", "sub-negative",
-         "no-exp", "hs512", "alg-none"],
+         "no-exp", "no-iat", "iat-bool", "hs512", "alg-none"],
 )
 def test_malformed_or_foreign_tokens_raise_the_single_error(token: str) -> None:
     with pytest.raises(InvalidCustomerToken):
-        verify_customer_token(SECRET, token, now=T0)
+        _verify(token)
+
+
+def test_a_token_may_live_exactly_the_maximum() -> None:
+    token = issue_customer_token(SECRET, 42, DAY, now=T0)
+    assert _verify(token, T0 + timedelta(hours=23), max_lifetime=DAY) == 42
+
+
+def test_a_token_claiming_a_longer_lifetime_than_the_maximum_is_rejected() -> None:
+    token = issue_customer_token(SECRET, 42, DAY + 1, now=T0)
+    with pytest.raises(InvalidCustomerToken, match="lifetime"):
+        _verify(token, T0 + timedelta(minutes=1), max_lifetime=DAY)
+    ten_years = _signed(_claims(exp=int(T0.timestamp()) + 10 * 365 * DAY))
+    with pytest.raises(InvalidCustomerToken, match="lifetime"):
+        _verify(ten_years)
+
+
+def test_the_maximum_is_the_callers() -> None:
+    token = issue_customer_token(SECRET, 42, 3600, now=T0)
+    assert _verify(token, max_lifetime=3600) == 42
+    with pytest.raises(InvalidCustomerToken):
+        _verify(token, max_lifetime=3599)
+
+
+def test_a_token_issued_in_the_future_is_rejected() -> None:
+    token = issue_customer_token(SECRET, 42, 600, now=T0 + timedelta(seconds=61))
+    with pytest.raises(InvalidCustomerToken, match="future"):
+        _verify(token, T0)
+
+
+def test_a_minute_of_clock_skew_is_tolerated() -> None:
+    token = issue_customer_token(SECRET, 42, 600, now=T0 + timedelta(seconds=60))
+    assert _verify(token, T0) == 42
