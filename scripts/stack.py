@@ -22,6 +22,9 @@ VENV_BIN = REPO / ".venv" / "bin"
 CACHE_DIR = Path(os.environ.get("KEFU_CACHE_DIR", Path.home() / ".cache" / "kefu"))
 
 
+REQUEST_MAX_BYTES = 65536
+
+
 class PortInUse(Exception):
     """A port the stack needs is already taken; the message says which and how to change it."""
 
@@ -74,10 +77,12 @@ class StackConfig:
     service_token: str
     token_secret: str
     rasa_api_token: str
+    action_token: str
     log_dir: Path
     model_path: Path
     daily_jobs_hour: str = ""  # Beijing hour of the CRM's daily loyalty jobs; empty: none (tests)
     seed_anchor: str = ""  # last day of the demo seed's timeline; empty: the CRM's default
+    demo_mode: bool = False  # `make run`: demo secrets allowed, demo-only pages on
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -101,9 +106,11 @@ class StackConfig:
             service_token=os.environ.get("CRM_SERVICE_TOKEN", "kefu-dev-service-token"),
             token_secret=os.environ.get("CRM_TOKEN_SECRET", "kefu-dev-token-secret"),
             rasa_api_token=os.environ.get("KEFU_RASA_API_TOKEN") or secrets.token_urlsafe(24),
+            action_token=os.environ.get("KEFU_ACTION_TOKEN") or secrets.token_urlsafe(32),
             log_dir=var / "log",
             model_path=model_path,
             daily_jobs_hour=os.environ.get("CRM_DAILY_JOBS_HOUR", "3"),
+            demo_mode=os.environ.get("KEFU_DEMO_MODE", "true").lower() in ("1", "true", "yes"),
         )
 
     @classmethod
@@ -119,6 +126,7 @@ class StackConfig:
             token_secret=secrets.token_urlsafe(24),
             # Starts with "-" on purpose: every test run proves such a token reaches Rasa intact.
             rasa_api_token="-" + secrets.token_urlsafe(24),
+            action_token=secrets.token_urlsafe(32),
             log_dir=work_dir / "log",
             model_path=model_path,
             seed_anchor=seed_anchor_for_tests().isoformat(),
@@ -148,9 +156,14 @@ class StackConfig:
             KEFU_RASA_URL=self.rasa_url,
             KEFU_RASA_API_TOKEN=self.rasa_api_token,
             KEFU_ACTION_ENDPOINT=f"{self.actions_url}/webhook",
+            KEFU_ACTION_TOKEN=self.action_token,
+            KEFU_ACTIONS_HOST=self.host,
+            KEFU_ACTIONS_PORT=str(self.actions_port),
             KEFU_TRACKER_DB=str(self.tracker_db),
-            # rasa-sdk has no interface option; its server reads the address from SANIC_HOST.
-            SANIC_HOST=self.host,
+            KEFU_DEMO_MODE="true" if self.demo_mode else "false",
+            # Sanic (Rasa's server) reads SANIC_* settings: a request body over 64 KB is refused
+            # with 413 before anything parses it (a chat message is at most 2,000 characters).
+            SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_BYTES),
             CRM_DAILY_JOBS_HOUR=self.daily_jobs_hour,
         )
         if self.seed_anchor:
@@ -260,8 +273,7 @@ class Stack:
         self.processes = [
             Process("crm", [python, "-m", "crm_backend", "serve"], f"{c.crm_url}/health",
                     c.log_dir / "crm.log"),
-            Process("actions", [rasa, "run", "actions", "--actions", "bot.actions",
-                                "--port", str(c.actions_port)],
+            Process("actions", [python, "-m", "bot.action_server"],
                     f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True),
             # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
             Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",

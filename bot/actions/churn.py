@@ -33,20 +33,20 @@ class ActionChurnResponse(HonestAction, Action):
                 identity = await resolve_identity(tracker, crm)
                 if identity.customer_id is None:
                     dispatcher.utter_message(text=replies.CHURN_UNKNOWN)
-                    return identity.events
+                    return []
                 attempt = await crm.winback(
                     identity.customer_id, tracker.sender_id, TRIGGER,
                     message_key(tracker, "winback"),
                     detail=tracker.latest_message.get("text") or "")
                 if attempt is None:
                     dispatcher.utter_message(text=replies.CHURN_UNKNOWN)
-                    return identity.events
+                    return []
                 if attempt.get("action") == "handoff_and_alert":
-                    return identity.events + await hand_off(
+                    return await hand_off(
                         dispatcher, tracker, crm, identity.customer_id, "churn_key_customer",
                         lead_in=replies.churn_handoff_lead_in(attempt))
                 dispatcher.utter_message(text=replies.churn_reply(attempt))
-                return identity.events
+                return []
         except (CRMUnavailable, CRMRejected):
             logger.exception("win-back failed")
             dispatcher.utter_message(text=replies.CHURN_UNKNOWN)

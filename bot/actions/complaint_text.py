@@ -4,7 +4,8 @@ import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
 # The CRM owns these words (codes and labels); the bot reads the customer's words against them.
-from crm_backend.complaints.rules import CATEGORY_LABELS, SEVERITY_LABELS
+from crm_backend.complaints.rules import (CATEGORY_LABELS, MAX_WORD_LENGTH, MAX_WORDS,
+                                          SEVERITY_LABELS)
 from crm_backend.complaints.rules import WISH_LABELS as EXPECTATION_LABELS
 
 # The NLU entity ruler's own ids for categories, mapped to the CRM's codes.
@@ -173,3 +174,24 @@ def parse_score(text: str) -> Optional[int]:
         if word in text:
             return score
     return None
+
+
+def fit_words(words: Iterable[str], max_words: int = MAX_WORDS,
+              max_length: int = MAX_WORD_LENGTH) -> List[str]:
+    """The customer's words in the pieces the CRM stores (at most `max_words` of `max_length`
+    characters): long messages are split, short ones merged only when there are too many; text
+    beyond the whole capacity is cut with "…"."""
+    pieces = [word[i:i + max_length] for word in words if word.strip()
+              for i in range(0, len(word), max_length)]
+    if len(pieces) <= max_words:
+        return pieces
+    merged: List[str] = []
+    for piece in pieces:
+        if merged and len(merged[-1]) + 1 + len(piece) <= max_length:
+            merged[-1] += "\n" + piece
+        else:
+            merged.append(piece)
+    if len(merged) > max_words:
+        merged = merged[:max_words]
+        merged[-1] = merged[-1][:max_length - 1] + "…"
+    return merged

@@ -13,10 +13,10 @@ from bot.actions import complaint_text as ct
 from bot.actions import crm_client, order_replies
 from bot.actions.choices import chosen_order, offered_orders, picked_text
 from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
-from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction
+from bot.actions.customer_action import CustomerAction
 from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
-from bot.actions.identity import resolve_identity
+from bot.actions.identity import message_identity, message_source, resolve_identity
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no, extract_phone_tail
 from bot.actions.pending import ask_confirmation, pending_confirmation
@@ -80,12 +80,6 @@ class ActionComplaintListen(HonestAction, Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = _latest_text(tracker)
         events: List[EventType] = cleared_complaint_slots() + [SlotSet("complaint_number", None)]
-        try:
-            async with crm_client.make_crm() as crm:
-                identity = await resolve_identity(tracker, crm)
-            events += identity.events
-        except CRMUnavailable:
-            logger.exception("CRM unavailable while resolving a complaining customer")
         slots = inferred_slots([text], {}, _entity(tracker, "complaint_category"))
         dispatcher.utter_message(
             text=f"{ct.empathy(slots.get('complaint_category'))}\n您说的每一句我都会原样记进投诉记录里。"
@@ -103,7 +97,7 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        if tracker.get_slot(CUSTOMER_ID_SLOT) is not None:
+        if await _identified(tracker):
             return [slot for slot in domain_slots if slot != "phone_tail"]
         return list(domain_slots)
 
@@ -155,7 +149,7 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
 
     async def validate_complaint_order_no(self, value: Any, dispatcher: CollectingDispatcher,
                                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        customer_id = tracker.get_slot(CUSTOMER_ID_SLOT)
+        customer_id = await _customer_id(tracker)
         if value == NO_ORDER and customer_id is not None:
             return {"complaint_order_no": NO_ORDER}
         order_no = extract_order_no(str(value or ""))
@@ -165,7 +159,7 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
             return _order_not_given(tracker, dispatcher)
         if customer_id is not None:
             async with crm_client.make_crm() as crm:
-                order = await crm.order_detail(order_no, int(customer_id))
+                order = await crm.order_detail(order_no, customer_id)
             if order is None:
                 dispatcher.utter_message(text=order_replies.not_found(order_no))
                 return {"complaint_order_no": None}
@@ -179,11 +173,12 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
             dispatcher.utter_message(response="utter_ask_phone_tail_again")
             return {"phone_tail": None}
         async with crm_client.make_crm() as crm:
-            customer = await crm.bind_by_order(order_no, tail)
+            customer = await crm.bind_by_order(order_no, tail, tracker.sender_id,
+                                               message_source(tracker))
         if customer is None:
             dispatcher.utter_message(text=order_replies.BIND_FAILED)
             return {"phone_tail": None, "complaint_order_no": None}
-        return {"phone_tail": None, CUSTOMER_ID_SLOT: int(customer["id"])}
+        return {"phone_tail": None}
 
     def validate_complaint_category(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -209,6 +204,21 @@ def _suggested(tracker: Tracker, orders: List[Dict[str, Any]]) -> Optional[Dict[
     """The one order among `orders` whose product the complaint's words name, if exactly one."""
     named = orders_mentioned(_words(tracker), orders)
     return named[0] if len(named) == 1 else None
+
+
+async def _customer_id(tracker: Tracker) -> Optional[int]:
+    """Who is complaining, as far as this message or the CRM's binding tells."""
+    async with crm_client.make_crm() as crm:
+        return (await resolve_identity(tracker, crm)).customer_id
+
+
+async def _identified(tracker: Tracker) -> bool:
+    """Whether the customer needs no phone-tail check: a token came with this message (even one
+    the CRM could not check just now: the record step then says so), or the CRM binds them."""
+    claim = message_identity(tracker)
+    if claim is not None:
+        return not claim.get("rejected")
+    return await _customer_id(tracker) is not None
 
 
 async def _recent_orders(customer_id: int) -> List[Dict[str, Any]]:
@@ -257,11 +267,11 @@ class ActionAskComplaintOrderNo(HonestAction, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        customer_id = tracker.get_slot(CUSTOMER_ID_SLOT)
+        customer_id = await _customer_id(tracker)
         if customer_id is None:
             dispatcher.utter_message(response="utter_ask_complaint_order_no_typed")
             return []
-        orders = await _recent_orders(int(customer_id))
+        orders = await _recent_orders(customer_id)
         suggested = _suggested(tracker, orders)
         if suggested is not None:
             orders = [suggested] + [o for o in orders if o is not suggested]
@@ -308,32 +318,69 @@ class ActionComplaintRecord(CustomerAction):
     def name(self) -> Text:
         return "action_complaint_record"
 
+    def when_identity_unknown(self, dispatcher: CollectingDispatcher,
+                              tracker: Tracker) -> Optional[List[EventType]]:
+        """The CRM does not answer: nothing is promised, the complaint waits for a resubmission."""
+        dispatcher.utter_message(response="utter_complaint_not_confirmed")
+        return cleared_complaint_slots() + [
+            ask_confirmation("complaint_retry", payload=complaint_payload(tracker, None))]
+
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
                      customer_id: int) -> List[EventType]:
-        vented_at = _first_vent_time(tracker)
-        order_no = tracker.get_slot("complaint_order_no")
-        payload = {
-            "idempotency_key": f"{tracker.sender_id}:complaint:{vented_at}",
-            "customer_id": customer_id,
-            "order_no": None if order_no in (None, NO_ORDER) else order_no,
-            "category": tracker.get_slot("complaint_category") or "other",
-            "severity": tracker.get_slot("complaint_severity") or "medium",
-            "customer_words": _words(tracker) or [_latest_text(tracker)],
-            "expectation": tracker.get_slot("complaint_expectation"),
-            "channel": tracker.get_latest_input_channel() or "rest",
-            "conversation_id": tracker.sender_id,
-            "vented_at": vented_at,
-        }
+        payload = complaint_payload(tracker, customer_id)
+        return cleared_complaint_slots() + await submit_complaint(dispatcher, tracker, crm, payload)
+
+
+def complaint_payload(tracker: Tracker, customer_id: Optional[int]) -> Dict[str, Any]:
+    """The CRM's complaint from the form's slots, keyed by conversation and first vent."""
+    vented_at = _first_vent_time(tracker)
+    order_no = tracker.get_slot("complaint_order_no")
+    return {
+        "idempotency_key": f"{tracker.sender_id}:complaint:{vented_at}",
+        "customer_id": customer_id,
+        "order_no": None if order_no in (None, NO_ORDER) else order_no,
+        "category": tracker.get_slot("complaint_category") or "other",
+        "severity": tracker.get_slot("complaint_severity") or "medium",
+        "customer_words": ct.fit_words(_words(tracker) or [_latest_text(tracker)]),
+        "expectation": tracker.get_slot("complaint_expectation"),
+        "channel": tracker.get_latest_input_channel() or "rest",
+        "conversation_id": tracker.sender_id,
+        "vented_at": vented_at,
+    }
+
+
+async def submit_complaint(dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                           payload: Dict[str, Any]) -> List[EventType]:
+    """Log the complaint and give its number only once the CRM committed it; when the CRM does
+    not answer, say so and keep the payload (same idempotency key) for a resubmission."""
+    try:
         complaint = await crm.create_complaint(payload)
-        number = complaint["number"]
-        dispatcher.utter_message(
-            text=f"已为您登记投诉，投诉单号：{number}（{complaint.get('category_label') or '其他'}）。"
-            "您可以随时用这个单号查询处理进度。"
-        )
-        events = cleared_complaint_slots() + [SlotSet("complaint_number", number)]
-        return events + await present_remedy(
-            dispatcher, tracker, crm, customer_id, number, await crm.propose_remedy(number)
-        )
+    except CRMUnavailable:
+        logger.exception("complaint %s not confirmed by the CRM", payload["idempotency_key"])
+        dispatcher.utter_message(response="utter_complaint_not_confirmed")
+        return [ask_confirmation("complaint_retry", payload=payload)]
+    number = complaint["number"]
+    dispatcher.utter_message(
+        text=f"已为您登记投诉，投诉单号：{number}（{complaint.get('category_label') or '其他'}）。"
+        "您可以随时用这个单号查询处理进度。"
+    )
+    customer_id = int(payload["customer_id"])
+    return [SlotSet("complaint_number", number)] + await present_remedy(
+        dispatcher, tracker, crm, customer_id, number, await crm.propose_remedy(number))
+
+
+class ComplaintRetryConfirmation:
+    """Yes: the same complaint is submitted again (the CRM keeps one per key). No: not logged."""
+
+    async def on_yes(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                     customer_id: int, pending: Dict[str, Any]) -> List[EventType]:
+        payload = {**pending["payload"], "customer_id": customer_id}
+        return await submit_complaint(dispatcher, tracker, crm, payload)
+
+    async def on_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
+                    customer_id: int, pending: Dict[str, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_complaint_not_resubmitted")
+        return []
 
 
 class ActionComplaintAlternative(CustomerAction):

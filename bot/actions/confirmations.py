@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.complaints import RemedyConfirmation
+from bot.actions.complaints import ComplaintRetryConfirmation, RemedyConfirmation
 from bot.actions.crm_client import CRMClient
 from bot.actions.customer_action import CustomerAction
 from bot.actions.loyalty import RedeemConfirmation
@@ -29,6 +29,7 @@ class Confirmable(Protocol):
 
 HANDLERS: Dict[str, Confirmable] = {
     "remedy": RemedyConfirmation(),
+    "complaint_retry": ComplaintRetryConfirmation(),
     "cancel": CancelConfirmation(),
     "modify": ModifyConfirmation(),
     "redeem": RedeemConfirmation(),

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
 import aiohttp
 
@@ -77,31 +78,26 @@ class CRMClient:
                 await asyncio.sleep(0.2 * attempt)
         raise CRMUnavailable(f"CRM {method} {path}: no attempt made")
 
-    async def verify_customer_token(self, token: str) -> Optional[Dict[str, Any]]:
-        """The customer a signed token names, or None when the token is not valid."""
+    async def bind_by_order(self, order_no: str, phone_tail: str, conversation_id: str,
+                            source: Optional[str]) -> Optional[Dict[str, Any]]:
+        """Bind the conversation to the customer who placed `order_no` if their phone ends in
+        `phone_tail`; None when they do not match. Raises CRMRejected 429 while locked."""
+        body: Dict[str, Any] = {"order_no": order_no, "phone_tail": phone_tail,
+                                "conversation_id": conversation_id}
+        if source:
+            body["source"] = source
         try:
-            body = await self._request(
-                "POST", "/api/identity/verify-token", json={"customer_token": token}
-            )
-        except CRMRejected as rejected:
-            if rejected.status in (400, 401):
-                return None
-            raise
-        return body["customer"] if body else None
-
-    async def bind_by_order(self, order_no: str, phone_tail: str) -> Optional[Dict[str, Any]]:
-        """The customer who placed `order_no` if their phone ends in `phone_tail`, else None."""
-        try:
-            body = await self._request(
-                "POST",
-                "/api/identity/bind",
-                json={"order_no": order_no, "phone_tail": phone_tail},
-            )
+            answer = await self._request("POST", "/api/identity/bind", json=body)
         except CRMRejected as rejected:
             if rejected.status == 400:
                 return None
             raise
-        return body["customer"] if body else None
+        return answer["customer"] if answer else None
+
+    async def bound_customer(self, conversation_id: str) -> Optional[int]:
+        """The customer the CRM holds a live binding of this conversation to, else None."""
+        body = await self._request("GET", f"/api/identity/bindings/{quote(conversation_id, safe='')}")
+        return int(body["binding"]["customer_id"]) if body else None
 
     async def recent_orders(self, customer_id: int, limit: int = 5) -> List[Dict[str, Any]]:
         body = await self._request(
@@ -213,14 +209,19 @@ class CRMClient:
         assert body is not None
         return body["handoff"]
 
+    async def sent_follow_up(self, number: str, conversation_id: str) -> Optional[Dict[str, Any]]:
+        """The complaint whose follow-up the CRM sent to this conversation, else None."""
+        body = await self._request("GET", f"/api/complaints/{number}/follow-up",
+                                   params={"conversation_id": conversation_id})
+        return body["complaint"] if body else None
+
     async def record_satisfaction(self, number: str, score: int, resolved: bool,
                                   conversation_id: str, idempotency_key: str,
-                                  comment: Optional[str] = None) -> Dict[str, Any]:
-        body = await self._request("POST", f"/api/complaints/{number}/satisfaction", json={
+                                  comment: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        """None when no follow-up of this complaint was sent to this conversation."""
+        return await self._request("POST", f"/api/complaints/{number}/satisfaction", json={
             "score": score, "resolved": resolved, "comment": comment,
             "conversation_id": conversation_id, "idempotency_key": idempotency_key})
-        assert body is not None
-        return body
 
 
 def make_crm() -> CRMClient:

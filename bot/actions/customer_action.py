@@ -13,7 +13,7 @@ from rasa_sdk.utils import all_subclasses
 from bot.actions import crm_client, order_replies
 from bot.actions.crm_client import CRMClient, CRMUnavailable
 from bot.actions.failures import HonestAction
-from bot.actions.identity import CUSTOMER_ID_SLOT, resolve_identity
+from bot.actions.identity import message_source, resolve_identity
 from bot.actions.parsing import extract_order_no, extract_phone_tail
 
 logger = logging.getLogger(__name__)
@@ -47,19 +47,28 @@ class CustomerAction(HonestAction, Action, ABC):
     ) -> List[EventType]:
         """Reply to the identified customer; the events to apply."""
 
+    def when_identity_unknown(self, dispatcher: CollectingDispatcher,
+                              tracker: Tracker) -> Optional[List[EventType]]:
+        """What to do when the CRM cannot tell who is asking; None: say the system is busy."""
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         async with crm_client.make_crm() as crm:
-            identity = await resolve_identity(tracker, crm)
+            try:
+                identity = await resolve_identity(tracker, crm)
+            except CRMUnavailable:
+                events = self.when_identity_unknown(dispatcher, tracker)
+                if events is None:
+                    raise
+                return events
             if identity.token_rejected:
                 dispatcher.utter_message(text=order_replies.TOKEN_REJECTED)
-                return identity.events
+                return []
             if identity.customer_id is None:
                 return [SlotSet(PENDING_INQUIRY_SLOT, self.name()), FollowupAction(LOOKUP_FORM)]
-            return identity.events + await self.answer(
-                dispatcher, tracker, crm, identity.customer_id
-            )
+            return await self.answer(dispatcher, tracker, crm, identity.customer_id)
 
 
 def customer_actions() -> Dict[str, CustomerAction]:
@@ -91,12 +100,12 @@ class ActionVerifyLookup(HonestAction, Action):
             async with crm_client.make_crm() as crm:
                 customer = None
                 if order_no and phone_tail:
-                    customer = await crm.bind_by_order(order_no, phone_tail)
+                    customer = await crm.bind_by_order(order_no, phone_tail, tracker.sender_id,
+                                                       message_source(tracker))
                 if customer is None:
                     dispatcher.utter_message(text=order_replies.BIND_FAILED)
                     return events + [SlotSet("order_no", None)]
                 customer_id = int(customer["id"])
-                events.append(SlotSet(CUSTOMER_ID_SLOT, customer_id))
                 if pending is not None:
                     events += await pending.answer(dispatcher, tracker, crm, customer_id)
         except CRMUnavailable:

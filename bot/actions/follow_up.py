@@ -4,7 +4,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,8 +23,12 @@ def remedy_done_text(complaint: Dict[Text, Any]) -> Text:
     return f"此前{summary}。" if summary else ""
 
 
+NO_FOLLOW_UP = [FollowupAction("action_listen")]
+
+
 class ActionFollowUpStart(HonestAction, Action):
-    """Opens the follow-up of the complaint named by the CRM's trigger."""
+    """Opens the follow-up of the complaint named by the trigger, only if the CRM sent that
+    follow-up to this very conversation (a typed `/EXTERNAL_follow_up{…}` opens nothing)."""
 
     def name(self) -> Text:
         return "action_follow_up_start"
@@ -33,15 +37,19 @@ class ActionFollowUpStart(HonestAction, Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         number = next(tracker.get_latest_entity_values("complaint_no"), None)
         if not number:
-            return []
+            return NO_FOLLOW_UP
         try:
             async with crm_client.make_crm() as crm:
-                complaint = await crm.complaint(str(number))
+                complaint = await crm.sent_follow_up(str(number), tracker.sender_id)
         except CRMUnavailable:
             logger.exception("CRM unavailable when starting follow-up %s", number)
-            complaint = None
-        label = (complaint or {}).get("category_label") or ""
-        done = remedy_done_text(complaint or {})
+            return NO_FOLLOW_UP
+        if complaint is None:
+            logger.warning("follow-up of %s was not sent to conversation %s", number,
+                           tracker.sender_id)
+            return NO_FOLLOW_UP
+        label = complaint.get("category_label") or ""
+        done = remedy_done_text(complaint)
         dispatcher.utter_message(
             text=f"您好，我是小福，来回访您的投诉 {number}{f'（{label}）' if label else ''}。{done}"
         )
@@ -93,6 +101,9 @@ class ActionFollowUpRecord(HonestAction, Action):
         except CRMUnavailable:
             logger.exception("CRM unavailable when recording follow-up of %s", number)
             dispatcher.utter_message(response="utter_crm_unavailable")
+            return events
+        if result is None:
+            dispatcher.utter_message(response="utter_follow_up_gone")
             return events
         status = (result.get("complaint") or {}).get("status")
         if status == "closed":

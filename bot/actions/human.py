@@ -24,7 +24,7 @@ class ActionRequestHuman(HonestAction, Action):
         try:
             async with crm_client.make_crm() as crm:
                 identity = await resolve_identity(tracker, crm)
-                return identity.events + await hand_off(
+                return await hand_off(
                     dispatcher, tracker, crm, identity.customer_id, "customer_request",
                     lead_in="好的，马上为您安排人工客服。")
         except (CRMUnavailable, CRMRejected):

@@ -12,7 +12,8 @@ from bot.actions import inquiry_replies as replies
 from bot.actions import crm_client, order_replies
 from bot.actions.choices import offer_orders
 from bot.actions.crm_client import CRMClient, CRMRejected
-from bot.actions.customer_action import CUSTOMER_ID_SLOT, CustomerAction, slot_order_no, slot_text
+from bot.actions.customer_action import CustomerAction, slot_order_no, slot_text
+from bot.actions.identity import resolve_identity
 from bot.actions.failures import HonestAction
 from bot.actions.idempotency import message_key
 from bot.actions.pending import ask_confirmation
@@ -178,11 +179,14 @@ class ValidateModifyOrderForm(HonestAction, FormValidationAction):
         if tracker.get_slot("requested_slot") != "modify_value":
             return {"modify_value": None}
         field = slot_text(tracker, "modify_field") or "address"
-        order_no, customer_id = slot_order_no(tracker), tracker.get_slot(CUSTOMER_ID_SLOT)
-        if order_no is None or customer_id is None:
+        order_no = slot_order_no(tracker)
+        if order_no is None:
             return {"modify_value": None}
         async with crm_client.make_crm() as crm:
-            clean = await accepted_value(dispatcher, crm, order_no, int(customer_id), field,
+            customer_id = (await resolve_identity(tracker, crm)).customer_id
+            if customer_id is None:
+                return {"modify_value": None}
+            clean = await accepted_value(dispatcher, crm, order_no, customer_id, field,
                                          str(value or ""))
         return {"modify_value": clean}
 

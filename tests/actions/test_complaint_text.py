@@ -112,3 +112,18 @@ def test_is_correction(text, correcting):
 @pytest.mark.parametrize("text", ["没了，就这些", "没了", "就这些", "嗯"])
 def test_done_signals_whatever_the_intent(text):
     assert ct.is_done_signal(text)
+
+
+def test_fit_words_keeps_everything_that_fits_in_pieces_the_crm_accepts() -> None:
+    long = "质量太差" * 700
+    pieces = ct.fit_words(["第一句", long, "最后一句"])
+    assert all(len(p) <= ct.MAX_WORD_LENGTH for p in pieces) and len(pieces) <= ct.MAX_WORDS
+    assert "".join(pieces) == "第一句" + long + "最后一句"
+
+
+def test_fit_words_merges_many_short_messages_and_cuts_only_beyond_capacity() -> None:
+    merged = ct.fit_words([f"第{i}条" for i in range(120)], max_words=10, max_length=100)
+    assert len(merged) <= 10 and merged[0].startswith("第0条\n第1条")
+    assert "第119条" in "\n".join(merged)
+    cut = ct.fit_words(["字" * 100] * 10, max_words=3, max_length=100)
+    assert len(cut) == 3 and cut[-1].endswith("…") and len(cut[-1]) == 100

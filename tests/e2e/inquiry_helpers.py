@@ -66,15 +66,15 @@ def handoffs_of(stack: RunningStack, conversation_id: str) -> List[Dict[str, Any
     return [h for h in handoffs if h.get("conversation_id") == conversation_id]
 
 
-def call_action(stack: RunningStack, action: str, sender: str, slots: Dict[str, Any],
-                text: str, intent: str, timestamp: Optional[float] = None,
-                entities: Optional[list] = None) -> Dict[str, Any]:
-    """Call the action server's webhook the way Rasa does, with a fixed user-message timestamp."""
+def action_body(action: str, sender: str, slots: Dict[str, Any], text: str, intent: str,
+                timestamp: Optional[float] = None, entities: Optional[list] = None,
+                metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """What Rasa posts to run `action` after one user message (fixed timestamp for retries)."""
     stamp = timestamp if timestamp is not None else time.time()
     parse = {"intent": {"name": intent}, "entities": entities or [], "text": text}
-    user_event = {"event": "user", "text": text, "timestamp": stamp, "metadata": {},
+    user_event = {"event": "user", "text": text, "timestamp": stamp, "metadata": metadata or {},
                   "parse_data": parse}
-    body = {
+    return {
         "next_action": action,
         "sender_id": sender,
         "tracker": {"sender_id": sender, "slots": slots, "events": [user_event],
@@ -82,10 +82,32 @@ def call_action(stack: RunningStack, action: str, sender: str, slots: Dict[str, 
                     "latest_action_name": "action_listen"},
         "domain": {},
     }
-    request = urllib.request.Request(
-        f"{stack.config.actions_url}/webhook", data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+
+
+def action_request(stack: RunningStack, body: Dict[str, Any],
+                   secret: Optional[str] = "stack") -> urllib.request.Request:
+    """A POST to the action server carrying the shared secret Rasa sends (or `secret`)."""
+    headers = {"Content-Type": "application/json"}
+    token = stack.config.action_token if secret == "stack" else secret
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return urllib.request.Request(f"{stack.config.actions_url}/webhook",
+                                  data=json.dumps(body).encode(), headers=headers)
+
+
+def vouched(customer_id: Optional[int]) -> Dict[str, Any]:
+    """User-message metadata as the channel writes it after the CRM checked a token."""
+    return {} if customer_id is None else {"kefu_identity": {"customer_id": customer_id}}
+
+
+def call_action(stack: RunningStack, action: str, sender: str, slots: Dict[str, Any],
+                text: str, intent: str, timestamp: Optional[float] = None,
+                entities: Optional[list] = None, customer_id: Optional[int] = None
+                ) -> Dict[str, Any]:
+    """Call the action server's webhook the way Rasa does, for a message of `customer_id`."""
+    body = action_body(action, sender, slots, text, intent, timestamp, entities,
+                       vouched(customer_id))
+    with urllib.request.urlopen(action_request(stack, body), timeout=30) as response:
         return json.loads(response.read())
 
 

@@ -8,29 +8,18 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, new_sender
+from tests.e2e.inquiry_helpers import action_body, action_request, vouched
 
 pytestmark = pytest.mark.e2e
 
 
 def call_action(stack: RunningStack, slots: Dict[str, Any], metadata: Optional[dict] = None,
-                action: str = "action_order_status") -> Dict[str, Any]:
-    user_event = {"event": "user", "text": "我的快递到哪了", "metadata": metadata or {},
-                  "parse_data": {"intent": {"name": "order_status"}, "entities": []}}
-    body = {
-        "next_action": action,
-        "sender_id": "action-test",
-        "tracker": {"sender_id": "action-test", "slots": slots, "events": [user_event],
-                    "latest_message": {"text": "我的快递到哪了", "intent": {"name": "order_status"},
-                                       "entities": []},
-                    "active_loop": {}, "paused": False, "latest_action_name": "action_listen"},
-        "domain": {},
-    }
-    request = urllib.request.Request(
-        f"{stack.config.actions_url}/webhook", data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
+                action: str = "action_order_status", sender: Optional[str] = None
+                ) -> Dict[str, Any]:
+    body = action_body(action, sender or new_sender(), slots, "我的快递到哪了", "order_status",
+                       metadata=metadata)
+    with urllib.request.urlopen(action_request(stack, body), timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -38,60 +27,71 @@ def texts(result: Dict[str, Any]) -> str:
     return "\n".join(r.get("text") or "" for r in result["responses"])
 
 
-def slot_events(result: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [e for e in result["events"] if e["event"] == "slot"]
+def binding_of(stack: RunningStack, sender: str) -> Optional[int]:
+    try:
+        return stack.crm(f"/api/identity/bindings/{sender}")["binding"]["customer_id"]
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+        return None
 
 
 def test_unidentified_customer_is_sent_to_the_lookup_form(stack: RunningStack):
-    result = call_action(stack, {"customer_id": None, "order_no": None, "phone_tail": None})
+    result = call_action(stack, {"order_no": None, "phone_tail": None})
     assert {"event": "followup", "name": "order_lookup_form"} in [
         {k: e.get(k) for k in ("event", "name")} for e in result["events"]
     ]
     assert result["responses"] == []
 
 
-def test_verified_lookup_sets_the_customer_and_resumes_the_inquiry(stack: RunningStack):
+def test_verified_lookup_binds_the_conversation_in_the_crm_and_resumes(stack: RunningStack):
     order_no = stack.crm("/api/customers/1/orders?limit=1")["orders"][0]["order_no"]
     tail = stack.crm("/api/customers/1")["phone_masked"][-4:]
-    slots = {"customer_id": None, "order_no": order_no, "phone_tail": tail,
-             "pending_inquiry": "action_order_status"}
-    result = call_action(stack, slots, action="action_verify_lookup")
-    assert {"name": "customer_id", "value": 1} in [
-        {k: e.get(k) for k in ("name", "value")} for e in slot_events(result)
-    ]
+    sender = new_sender()
+    slots = {"order_no": order_no, "phone_tail": tail, "pending_inquiry": "action_order_status"}
+    result = call_action(stack, slots, action="action_verify_lookup", sender=sender)
     assert order_no in texts(result)
-    assert all(e["event"] != "followup" for e in result["events"])
+    assert binding_of(stack, sender) == 1
+    again = call_action(stack, {"order_no": None}, sender=sender)
+    assert order_no in texts(again), "the CRM's binding identifies the next message"
 
 
 def test_wrong_tail_is_refused_without_binding(stack: RunningStack):
     order_no = stack.crm("/api/customers/1/orders?limit=1")["orders"][0]["order_no"]
     tail = stack.crm("/api/customers/1")["phone_masked"][-4:]
     wrong = f"{(int(tail) + 1) % 10000:04d}"
-    result = call_action(stack, {"customer_id": None, "order_no": order_no, "phone_tail": wrong},
-                         action="action_verify_lookup")
+    sender = new_sender()
+    result = call_action(stack, {"order_no": order_no, "phone_tail": wrong},
+                         action="action_verify_lookup", sender=sender)
     assert "没有对上" in texts(result)
-    assert all(e.get("name") != "customer_id" for e in slot_events(result))
+    assert binding_of(stack, sender) is None
 
 
-def test_valid_token_sets_the_customer_slot(stack: RunningStack):
-    result = call_action(stack, {"customer_id": None}, {"customer_token": stack.token(2)})
-    assert {"name": "customer_id", "value": 2} in [
-        {k: e.get(k) for k in ("name", "value")} for e in slot_events(result)
-    ]
+def test_identity_the_channel_vouched_for_is_used_for_that_message_only(stack: RunningStack):
+    order_no = stack.crm("/api/customers/2/orders?limit=1")["orders"][0]["order_no"]
+    sender = new_sender()
+    result = call_action(stack, {}, vouched(2), sender=sender)
+    assert order_no in json.dumps(result["responses"], ensure_ascii=False)
+    assert binding_of(stack, sender) is None, "a token never becomes a lasting binding"
+    rejected = call_action(stack, {}, {"kefu_identity": {"rejected": True}}, sender=sender)
+    assert "凭证无效" in texts(rejected)
+    assert order_no not in json.dumps(rejected["responses"], ensure_ascii=False)
 
 
-def test_forged_token_clears_the_customer_slot(stack: RunningStack):
-    result = call_action(stack, {"customer_id": 3}, {"customer_token": "eyJhbGciOi.forged.sig"})
-    assert {"name": "customer_id", "value": None} in [
-        {k: e.get(k) for k in ("name", "value")} for e in slot_events(result)
-    ]
-    assert "凭证无效" in texts(result)
+@pytest.mark.parametrize("secret", [None, "wrong-secret", ""])
+def test_webhook_refuses_callers_without_the_shared_secret(stack: RunningStack, secret):
+    points = stack.crm("/api/customers/8/points")["balance"]
+    call = action_body("action_confirm", new_sender(),
+                       {"pending_confirmation": {"kind": "redeem", "reward_id": "coupon-10"}},
+                       "确认", "affirm", metadata=vouched(8))
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(action_request(stack, call, secret=secret), timeout=30)
+    assert error.value.code == 401
+    assert "tracker" not in error.value.read().decode()
+    assert stack.crm("/api/customers/8/points")["balance"] == points
 
 
 def test_unknown_action_name_is_a_clear_error(stack: RunningStack):
-    body = json.dumps({"next_action": "action_does_not_exist", "tracker": {}}).encode()
-    request = urllib.request.Request(f"{stack.config.actions_url}/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = action_request(stack, {"next_action": "action_does_not_exist", "tracker": {}})
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=30)
     assert error.value.code == 404
@@ -123,3 +123,21 @@ def test_no_process_listens_beyond_loopback(stack: RunningStack):
         assert not reached, f"{name} answers on {address}:{port}"
         with socket.create_connection((config.host, port), timeout=3):
             pass
+
+
+def test_phone_tail_guesses_lock_the_conversation_even_for_the_right_tail(stack: RunningStack):
+    order_no = stack.crm("/api/customers/3/orders?limit=1")["orders"][0]["order_no"]
+    tail = stack.crm("/api/customers/3")["phone_masked"][-4:]
+    sender = new_sender()
+    wrong = [f"{(int(tail) + step) % 10000:04d}" for step in range(1, 6)]
+    for guess in wrong:
+        body = action_body("action_verify_lookup", sender, {"order_no": order_no, "phone_tail": guess},
+                           guess, "inform", metadata={"kefu_source": "198.51.100.7"})
+        with urllib.request.urlopen(action_request(stack, body), timeout=30) as response:
+            assert "没有对上" in texts(json.loads(response.read()))
+    body = action_body("action_verify_lookup", sender, {"order_no": order_no, "phone_tail": tail},
+                       tail, "inform", metadata={"kefu_source": "198.51.100.7"})
+    with urllib.request.urlopen(action_request(stack, body), timeout=30) as response:
+        locked = texts(json.loads(response.read()))
+    assert "验证失败次数过多" in locked and order_no not in locked
+    assert binding_of(stack, sender) is None

@@ -1,6 +1,8 @@
 """The four-step complaint procedure through the REST channel, checked in the CRM's records."""
 
 import json
+import os
+import signal
 import time
 import urllib.request
 from typing import Any, Dict, List
@@ -234,19 +236,22 @@ def test_unhappy_follow_up_reopens_the_complaint(stack: RunningStack, phone_orde
 def test_retried_actions_log_once_and_carry_out_the_remedy_once(stack: RunningStack,
                                                                 phone_order: str):
     sender, stamp = new_sender(), time.time()
-    slots = {"customer_id": CUSTOMER, "complaint_order_no": phone_order,
+    slots = {"complaint_order_no": phone_order,
              "complaint_category": "product_quality", "complaint_severity": "low",
              "complaint_expectation": "refund", "complaint_words": ["耳机左边没声音"]}
-    first = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp)
-    again = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp)
+    first = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp,
+                        customer_id=CUSTOMER)
+    again = call_action(stack, "action_complaint_record", sender, slots, "退款吧", "inform", stamp,
+                        customer_id=CUSTOMER)
     number = complaint_number(texts(first))
     assert complaint_number(texts(again)) == number
     assert len(complaints_of(stack, sender)) == 1
 
-    pending = {"customer_id": CUSTOMER,
-               "pending_confirmation": {"kind": "remedy", "number": number}}
-    done = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60)
-    retried = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60)
+    pending = {"pending_confirmation": {"kind": "remedy", "number": number}}
+    done = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60,
+                       customer_id=CUSTOMER)
+    retried = call_action(stack, "action_confirm", sender, pending, "好的", "affirm", stamp + 60,
+                          customer_id=CUSTOMER)
     assert "已经为您办理" in texts(done) and texts(done) == texts(retried)
     executed = [e for e in detail(stack, number)["timeline"] if "已执行" in (e["note"] or "")]
     assert len(executed) == 1
@@ -260,3 +265,39 @@ def test_repeated_complaints_raise_a_risk_flag(stack: RunningStack, phone_order:
     flags = stack.crm("/api/risk-flags")["flags"]
     mine = [f for f in flags if f["customer"]["id"] == CUSTOMER]
     assert mine and any("30天内投诉" in reason for reason in mine[0]["reasons"]), mine
+
+
+def test_a_long_story_is_recorded_whole(stack: RunningStack, phone_order: str):
+    chat = Conversation(stack)
+    chat.say("你们寄来的手机屏幕是裂的！！太气人了")
+    story = "我从收到快递开始就觉得不对劲，" + "包装压扁了，屏幕一开机就有裂纹，" * 110
+    assert 1000 < len(story) <= 2000
+    chat.say(story)
+    chat.say("没了")
+    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
+    chat.say('/inform{"complaint_severity":"medium"}')
+    proposal = chat.say('/inform{"complaint_expectation":"replacement"}')
+    number = complaint_number(proposal)
+    words = "".join(detail(stack, number)["customer_words"])
+    assert story in words.replace("\n", "")
+
+
+def test_a_stalled_crm_gets_an_honest_answer_and_one_complaint_on_resubmission(
+        stack: RunningStack, phone_order: str):
+    crm = next(p for p in stack.processes.processes if p.name == "crm")
+    chat = Conversation(stack)
+    chat.say("你们寄来的手机屏幕是裂的！！太气人了")
+    chat.say("没了")
+    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
+    chat.say('/inform{"complaint_severity":"medium"}')
+    os.killpg(crm.popen.pid, signal.SIGSTOP)
+    try:
+        stalled = chat.say('/inform{"complaint_expectation":"replacement"}')
+    finally:
+        os.killpg(crm.popen.pid, signal.SIGCONT)
+    assert "无法确认" in stalled and "投诉单号" not in stalled
+    assert "/affirm" in chat.payloads()
+    again = chat.say("/affirm")
+    number = complaint_number(again)
+    assert [c["number"] for c in complaints_of(stack, chat.sender)] == [number]
+    assert "屏幕是裂的" in json.dumps(detail(stack, number)["customer_words"], ensure_ascii=False)

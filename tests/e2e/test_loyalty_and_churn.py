@@ -77,12 +77,13 @@ def test_retried_confirmation_redeems_only_once(stack, catalogue):
     reward = catalogue[0]
     customer_id = customer_with_points(stack, reward["points_cost"])
     before = balance(stack, customer_id)
-    slots = {"customer_id": customer_id,
-             "pending_confirmation": {"kind": "redeem", "reward_id": reward["id"],
+    slots = {"pending_confirmation": {"kind": "redeem", "reward_id": reward["id"],
                                       "title": reward["title"]}}
     sender, stamp = new_sender(), time.time()
-    first = call_action(stack, "action_confirm", sender, slots, "确认兑换", "affirm", stamp)
-    again = call_action(stack, "action_confirm", sender, slots, "确认兑换", "affirm", stamp)
+    first = call_action(stack, "action_confirm", sender, slots, "确认兑换", "affirm", stamp,
+                        customer_id=customer_id)
+    again = call_action(stack, "action_confirm", sender, slots, "确认兑换", "affirm", stamp,
+                        customer_id=customer_id)
     assert "兑换成功" in texts(first) and texts(first) == texts(again)  # the same coupon code
     assert balance(stack, customer_id) == before - reward["points_cost"]
 
@@ -96,10 +97,10 @@ def test_insufficient_points_are_explained_and_nothing_is_written(stack, catalog
     assert f"需要 {reward['points_cost']} 积分" in text and f"当前有 {before['balance']} 积分" in text
     assert "还差" in text
     # Even a forced confirmation is refused by the CRM and explained the same way.
-    slots = {"customer_id": customer_id,
-             "pending_confirmation": {"kind": "redeem", "reward_id": reward["id"],
+    slots = {"pending_confirmation": {"kind": "redeem", "reward_id": reward["id"],
                                       "title": reward["title"]}}
-    forced = texts(call_action(stack, "action_confirm", new_sender(), slots, "确认", "affirm"))
+    forced = texts(call_action(stack, "action_confirm", new_sender(), slots, "确认", "affirm",
+                               customer_id=customer_id))
     assert "还差" in forced
     assert stack.crm(f"/api/customers/{customer_id}/points") == before
 
@@ -115,8 +116,8 @@ def test_churn_of_a_key_customer_hands_off_and_alerts(stack):
     customer = stack.crm("/api/customers/1")
     assert customer["tier"] == "key"
     sender, stamp = new_sender(), time.time()
-    result = call_action(stack, "action_churn_response", sender, {"customer_id": 1},
-                         "以后再也不在你们家买了", "churn_signal", stamp)
+    result = call_action(stack, "action_churn_response", sender, {},
+                         "以后再也不在你们家买了", "churn_signal", stamp, customer_id=1)
     assert "抱歉" in texts(result) and "人工客服" in texts(result)
     assert any(e["event"] == "pause" for e in result["events"])
     attempt = winback_attempt(stack, 1, sender, stamp)
@@ -129,8 +130,8 @@ def test_churn_of_an_ordinary_customer_grants_the_offer_it_names(stack):
     customer = stack.crm("/api/customers/2")
     assert customer["tier"] == "ordinary" and not customer["is_bad_faith"]
     sender, stamp = new_sender(), time.time()
-    result = call_action(stack, "action_churn_response", sender, {"customer_id": 2},
-                         "以后再也不在你们家买了", "churn_signal", stamp)
+    result = call_action(stack, "action_churn_response", sender, {},
+                         "以后再也不在你们家买了", "churn_signal", stamp, customer_id=2)
     attempt = winback_attempt(stack, 2, sender, stamp)
     assert attempt["action"] == "retention_offer" and attempt["offer"]
     text = texts(result)
@@ -143,8 +144,8 @@ def test_churn_of_an_ordinary_customer_grants_the_offer_it_names(stack):
 def test_churn_of_a_bad_faith_customer_is_polite_without_an_offer(stack):
     assert stack.crm("/api/customers/5")["is_bad_faith"]
     sender, stamp = new_sender(), time.time()
-    result = call_action(stack, "action_churn_response", sender, {"customer_id": 5},
-                         "以后再也不在你们家买了", "churn_signal", stamp)
+    result = call_action(stack, "action_churn_response", sender, {},
+                         "以后再也不在你们家买了", "churn_signal", stamp, customer_id=5)
     attempt = winback_attempt(stack, 5, sender, stamp)
     assert attempt["action"] == "none" and not attempt["offer"]
     text = texts(result)

@@ -1,0 +1,78 @@
+"""Rasa's REST channel behind Kefu's gate, at the same address (`/webhooks/rest/webhook`).
+
+Unlike the stock channel it needs a `sender`, refuses oversize and reserved messages with a
+sentence, never keeps the customer's token, answers a duplicate in flight once, and never
+returns an empty reply list.
+"""
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.gate import Gate, GateConfig, Replies, never_silent, response_text
+
+logger = logging.getLogger(__name__)
+
+
+def _body(request: Request) -> Dict[str, Any]:
+    """The JSON object sent, or {} for anything else (then refused for what it lacks)."""
+    try:
+        body = request.json
+    except Exception:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class KefuRestInput(RestInput):
+    """Configured in credentials.yml under `bot.channels.rest.KefuRestInput`."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KefuRestInput":
+        return cls(GateConfig.from_credentials(credentials))
+
+    def __init__(self, config: GateConfig) -> None:
+        self.gate = Gate(config)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("kefu_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            agent = request.app.ctx.agent
+            body = _body(request)
+            sender, text = body.get("sender"), body.get("message")
+            refused = self.gate.refusal(sender, text)
+            if refused is not None:
+                return response.json(
+                    [{"recipient_id": sender if isinstance(sender, str) else None,
+                      "text": response_text(agent.domain, refused.response),
+                      "error": refused.code}], status=refused.status)
+            source = request.remote_addr or request.ip
+
+            async def handle() -> Replies:
+                collector = CollectingOutputChannel()
+                metadata = await self.gate.metadata(body.get("metadata"), source)
+                try:
+                    await on_new_message(UserMessage(text, collector, sender,
+                                                     input_channel=self.name(), metadata=metadata))
+                except Exception:
+                    logger.exception("handling a message of %s failed", sender)
+                return await never_silent(agent, sender, collector.messages)
+
+            return response.json(await asyncio.shield(self.gate.once(sender, text, handle)))
+
+        return webhook
