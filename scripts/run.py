@@ -6,7 +6,7 @@ import sys
 import time
 
 from scripts.model import ensure_model, model_path, refresh_catalogue
-from scripts.stack import PortInUse, Stack, StackConfig, StackFailed, crm_cli
+from scripts.stack import PortInUse, Stack, StackConfig, StackFailed, Supervisor, crm_cli
 
 
 def instructions(config: StackConfig, demo_token: str) -> str:
@@ -72,12 +72,10 @@ def _prepare_and_serve() -> int:
     try:
         stack.start()
         print(instructions(config, crm_cli(config, "token", "1").strip()))
-        while stack.running():
+        supervisor = Supervisor(stack)
+        while True:
             time.sleep(1)
-        for process in stack.processes:
-            if not process.running():
-                print(f"{process.name} 意外退出，日志末尾：\n{process.log_tail()}", file=sys.stderr)
-        return 1
+            supervisor.check()
     except KeyboardInterrupt:
         pass
     except (PortInUse, StackFailed) as error:

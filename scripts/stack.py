@@ -317,9 +317,42 @@ class Stack:
         process.start(REPO, self.config.env())
         process.wait_ready(timeout)
 
+    def revive(self, log: Callable[[str], None] = print) -> List[str]:
+        """Restart every process that exited (saying so in the log); the names restarted.
+        Raises StackFailed when one does not come back."""
+        revived = []
+        for process in self.processes:
+            if process.running():
+                continue
+            code = process.popen.returncode if process.popen is not None else None
+            log(f"==> {process.name} 意外退出（退出码 {code}），正在重启 …\n{process.log_tail(10)}")
+            self.restart(process.name)
+            log(f"==> {process.name} 已重启")
+            revived.append(process.name)
+        return revived
+
     def stop(self, grace: float = 10) -> None:
         """SIGTERM every process group (Rasa first), SIGKILL what is left after `grace`."""
         stop_processes(reversed(self.processes), grace)
+
+
+class Supervisor:
+    """Keeps a stack up under `make run`: a crashed process is restarted instead of taking the
+    others down; more than `max_restarts` within `window` seconds is a real fault and stops."""
+
+    def __init__(self, stack: Stack, max_restarts: int = 5, window: float = 300,
+                 log: Callable[[str], None] = print) -> None:
+        self.stack, self.max_restarts, self.window, self.log = stack, max_restarts, window, log
+        self.restarts: List[float] = []
+
+    def check(self, now: Optional[float] = None) -> None:
+        """One round: revive what exited; StackFailed when restarts come too often."""
+        moment = time.monotonic() if now is None else now
+        self.restarts = [t for t in self.restarts if moment - t < self.window]
+        if len(self.restarts) >= self.max_restarts and not self.stack.running():
+            raise StackFailed(f"{len(self.restarts)} 次重启发生在 {self.window:.0f} 秒内，"
+                              "请查看 var/log/ 下的日志")
+        self.restarts += [moment for _ in self.stack.revive(self.log)]
 
 
 def stop_processes(processes: Iterable[Process], grace: float = 10) -> None:
