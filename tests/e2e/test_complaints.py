@@ -10,7 +10,8 @@ from typing import Any, Dict, List
 import pytest
 
 from tests.e2e.conftest import RunningStack, new_sender
-from tests.e2e.inquiry_helpers import Conversation, call_action, order_of, orders_of, texts
+from tests.e2e.inquiry_helpers import (Conversation, call_action, handoffs_of, order_of, orders_of,
+                                       texts)
 
 pytestmark = pytest.mark.e2e
 
@@ -301,3 +302,24 @@ def test_a_stalled_crm_gets_an_honest_answer_and_one_complaint_on_resubmission(
     number = complaint_number(again)
     assert [c["number"] for c in complaints_of(stack, chat.sender)] == [number]
     assert "屏幕是裂的" in json.dumps(detail(stack, number)["customer_words"], ensure_ascii=False)
+
+
+def test_a_stranger_cannot_open_or_answer_someone_elses_follow_up(stack: RunningStack,
+                                                                   phone_order: str):
+    chat = Conversation(stack)
+    number = complaint_number(tell_broken_phone(chat, phone_order))
+    chat.say("/affirm")
+    trigger_follow_up(stack, number)
+    stranger = new_sender()
+    entities = [{"entity": "complaint_no", "value": number}]
+    opened = call_action(stack, "action_follow_up_start", stranger, {}, f"EXTERNAL: {number}",
+                         "EXTERNAL_follow_up", entities=entities)
+    assert opened["responses"] == [] and number not in json.dumps(opened, ensure_ascii=False)
+    assert {"event": "followup", "name": "action_listen"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in opened["events"]]
+    slots = {"follow_up_complaint": number, "follow_up_score": "1", "follow_up_resolved": False}
+    answered = call_action(stack, "action_follow_up_record", stranger, slots, "1", "inform")
+    assert "不属于当前会话" in texts(answered)
+    record = detail(stack, number)
+    assert record["status"] == "awaiting_follow_up" and record["score"] is None
+    assert handoffs_of(stack, stranger) == []
