@@ -14,7 +14,6 @@ from crm_backend.complaints.remedies import rules
 from crm_backend.complaints.rules import REMEDY_OPEN_STATUSES, STATUS_LABELS
 from crm_backend.complaints.store import add_event, recent_complaint_count
 from crm_backend.core.errors import Conflict
-from crm_backend.core.idempotency import insert_once
 from crm_backend.core.models import Complaint, Customer, FollowUp, Handoff, Order, OrderItem, Refund
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import BEIJING, beijing_iso
@@ -23,6 +22,7 @@ from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
+from crm_backend.orders.store import add_refund
 
 
 def _offer(remedy: rules.Remedy, order_total: Optional[int]) -> Dict[str, Any]:
@@ -127,13 +127,10 @@ async def _resend(db: AsyncSession, order: Order, now: datetime) -> Order:
 
 async def _refund(db: AsyncSession, complaint: Complaint, order: Order, amount: int,
                   full: bool, title: str, now: datetime) -> Refund:
-    """An approved refund request once per complaint; a full refund puts the order in refunding."""
-    refund, _ = await insert_once(db, Refund(
-        order_id=order.id, amount_fen=amount, status="approved",
-        reason=f"投诉 {complaint.number}：{title}", idempotency_key=f"complaint:{complaint.number}:refund",
-        created_at=now, updated_at=now))
-    if full:
-        order.status = "refunding"
+    """An approved refund request once per complaint, within what the order's refunds may still
+    give back (Conflict when not); a full refund puts the order in refunding."""
+    refund, _ = await add_refund(db, order, amount, f"投诉 {complaint.number}：{title}",
+                                 f"complaint:{complaint.number}:refund", now, full)
     return refund
 
 
