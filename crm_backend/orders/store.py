@@ -73,13 +73,18 @@ async def _repeat(db: AsyncSession, key: str, order: Order, kind: str) -> Option
     return change
 
 
+async def refunded_fen(db: AsyncSession, order_id: int) -> int:
+    """What the order's refunds give back (every one not rejected)."""
+    rows = await db.execute(select(Refund.status, Refund.amount_fen)
+                            .where(Refund.order_id == order_id))
+    return rules.refunded_fen(rows.all())
+
+
 async def lock_order(db: AsyncSession, order: Order) -> int:
     """Hold the order's row for this transaction (FOR UPDATE; SQLite's transactions hold the
     write lock from BEGIN), re-read its status and total, and return what its refunds give back."""
     await db.refresh(order, ["status", "total_fen"], with_for_update=True)
-    rows = await db.execute(select(Refund.status, Refund.amount_fen)
-                            .where(Refund.order_id == order.id))
-    return rules.refunded_fen(rows.all())
+    return await refunded_fen(db, order.id)
 
 
 async def add_refund(db: AsyncSession, order: Order, amount_fen: int, reason: str,

@@ -141,6 +141,17 @@ async def test_refunds_after_a_full_refund_are_refused_and_write_nothing(
     assert status == 200 and handoff["complaint"]["status"] == "handed_off"
 
 
+async def test_a_later_complaint_is_offered_only_what_the_order_has_left(
+        client: TestClient, auth: dict, database: TestDatabase) -> None:
+    customer_id, order_no = await make_customer(database.url)
+    price, _ = await _proposed(client, auth, customer_id, order_no, category="price")
+    status, _ = await _post(client, auth, f"/api/complaints/{price}/remedy/accept",
+                            {"idempotency_key": key()})
+    assert status == 201
+    _, remedy = await _proposed(client, auth, customer_id, order_no, severity="high")
+    assert remedy["kind"] == "resend", remedy
+
+
 async def test_cancel_and_full_refund_at_once_refund_the_order_once(
         client: TestClient, auth: dict, database: TestDatabase) -> None:
     customer_id, order_no = await make_customer(database.url, order_status="pending_shipment")

@@ -22,7 +22,7 @@ from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
-from crm_backend.orders.store import add_refund
+from crm_backend.orders.store import add_refund, refunded_fen
 
 
 def _offer(remedy: rules.Remedy, order_total: Optional[int]) -> Dict[str, Any]:
@@ -66,7 +66,9 @@ async def _first_options(db: AsyncSession, complaint: Complaint, table: rules.Re
     history = rules.History(
         recent_complaints=await recent_complaint_count(db, complaint, table.repeat_window_days),
         order_status=order.status if order else None,
-        asks_compensation=rules.asks_for_compensation(complaint.expectation))
+        asks_compensation=rules.asks_for_compensation(complaint.expectation),
+        order_total_fen=order.total_fen if order else None,
+        order_refunded_fen=await refunded_fen(db, order.id) if order else 0)
     options = rules.propose_remedies(complaint.category, complaint.severity, customer.tier,
                                      bool(customer.is_bad_faith), history, table)
     return {"options": [asdict(o) for o in options], "tier_used": customer.tier,
