@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +24,8 @@ from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
 from crm_backend.orders.store import add_refund, refunded_fen
+
+RESEND_NUMBER_ATTEMPTS = 20
 
 
 def _offer(remedy: rules.Remedy, order_total: Optional[int]) -> Dict[str, Any]:
@@ -110,15 +113,27 @@ async def _resend_order_no(db: AsyncSession, now: datetime) -> str:
     return f"{prefix}{sequence:04d}"
 
 
+async def _numbered_copy(db: AsyncSession, order: Order, now: datetime) -> Order:
+    """The zero-price copy inserted under the next free number; a number another request took
+    meanwhile fails inside a SAVEPOINT and the next one is tried."""
+    for _ in range(RESEND_NUMBER_ATTEMPTS):
+        copy = Order(order_no=await _resend_order_no(db, now), customer_id=order.customer_id,
+                     status="pending_shipment", items_total_fen=0, shipping_fen=0,
+                     discount_fen=0, total_fen=0, receiver_name=order.receiver_name,
+                     receiver_phone=order.receiver_phone, address=order.address,
+                     created_at=now, paid_at=now)
+        try:
+            async with db.begin_nested():
+                db.add(copy)
+            return copy
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a resend order number")
+
+
 async def _resend(db: AsyncSession, order: Order, now: datetime) -> Order:
     """A zero-price copy of the order, waiting for shipment."""
-    copy = Order(order_no=await _resend_order_no(db, now), customer_id=order.customer_id,
-                 status="pending_shipment", items_total_fen=0, shipping_fen=0, discount_fen=0,
-                 total_fen=0, receiver_name=order.receiver_name,
-                 receiver_phone=order.receiver_phone, address=order.address,
-                 created_at=now, paid_at=now)
-    db.add(copy)
-    await db.flush()
+    copy = await _numbered_copy(db, order, now)
     for item in order.items:
         db.add(OrderItem(order_id=copy.id, product_id=item.product_id, sku=item.sku,
                          name=item.name, colour=item.colour, size=item.size,
