@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -23,19 +23,33 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on foreign-key enforcement for every new SQLite connection."""
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on, and no implicit BEGIN from the driver: `_begin_immediately` emits it."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def _begin_immediately(connection: Connection) -> None:
+    """Start every SQLite transaction holding the write lock, so transactions that read then
+    write (a balance, then a debit) run one at a time; SAVEPOINTs nest inside it."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str) -> AsyncEngine:
-    """Create an async engine; SQLite gets foreign keys switched on."""
+    """Create an async engine; SQLite gets foreign keys, transactions serialised at BEGIN and a
+    busy timeout long enough for concurrent requests to wait their turn."""
     ensure_sqlite_directory(url)
-    engine = create_async_engine(url, future=True, pool_pre_ping=not is_sqlite(url))
-    if is_sqlite(url):
-        event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+    if not is_sqlite(url):
+        return create_async_engine(url, future=True, pool_pre_ping=True)
+    engine = create_async_engine(url, future=True,
+                                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "begin", _begin_immediately)
     return engine
 
 

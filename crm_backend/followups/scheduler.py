@@ -50,7 +50,8 @@ def rasa_endpoint(config: CRMConfig) -> Optional[RasaEndpoint]:
 async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa: RasaEndpoint,
                     follow_up_id: int, clock: Clock, timing: FollowUpTiming,
                     kinds: Sequence[FollowUpKind]) -> Optional[Dict[str, Any]]:
-    """Claim and fire one follow-up; None when another process claimed it first."""
+    """Claim and fire one follow-up; None when another process claimed it first. No transaction
+    is open while Rasa answers: the bot asks the CRM before it does."""
     now = clock.now()
     async with sessions() as db:
         if not await claim(db, follow_up_id, now, firing_lease(now, rasa.timeout_seconds)):
@@ -58,6 +59,7 @@ async def _fire_one(sessions: sessionmaker, client: aiohttp.ClientSession, rasa:
         follow_up = await db.get(FollowUp, follow_up_id)
         kind = kind_of(kinds, follow_up)
         trigger = await kind.trigger(db, follow_up)
+        await db.commit()
         outcome: Dict[str, Any] = {"id": follow_up_id, "kind": kind.name,
                                    "intent": trigger.intent, "entities": trigger.entities,
                                    "conversation_id": follow_up.conversation_id}

@@ -77,7 +77,7 @@ async def redeem_points(request: web.Request) -> web.Response:
         customer = await customer_or_404(db, request)
         try:
             result = await redeem(db, customer_id=customer.id, reward=reward,
-                                  idempotency_key=key, policy=policy, now=now(request))
+                                  idempotency_key=key, now=now(request))
         except InsufficientPoints as short:
             return json_response({"error": "insufficient_points", "message": short.message,
                                   "balance": short.balance, "needed": short.needed}, status=409)

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from crm_backend.core.money import fen_to_rounded_yuan, fen_to_yuan
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import tier_label
-from crm_backend.loyalty.policy import CatalogueReward, RewardsPolicy, TierPolicy, TierThresholds
+from crm_backend.loyalty.policy import RewardsPolicy, TierPolicy, TierThresholds
 
 VALUE_STATUSES = frozenset({"pending_shipment", "shipped", "delivered", "refunding"})
 
@@ -175,8 +175,8 @@ def expiring(lines: Iterable[LedgerLine], now: datetime, within_days: int) -> Op
 
 
 @dataclass(frozen=True)
-class RedemptionDecision:
-    """Whether a redemption may go ahead, and the numbers behind the answer."""
+class DebitDecision:
+    """Whether points may be taken (a redemption), and the numbers behind the answer."""
 
     allowed: bool
     balance: int
@@ -199,14 +199,17 @@ def purchase_points(total_fen: int, policy: RewardsPolicy) -> int:
     return max(total_fen, 0) // 100 * policy.points_per_yuan
 
 
-def decide_redemption(balance: int, reward: CatalogueReward) -> RedemptionDecision:
-    """Allow when the balance covers the cost; otherwise explain the shortfall in Chinese."""
-    if balance >= reward.points_cost:
-        return RedemptionDecision(True, balance, reward.points_cost, "")
-    short = reward.points_cost - balance
-    message = (f"积分不足：兑换“{reward.title}”需要{reward.points_cost}积分，"
+def decide_debit(balance: int, points: int, purpose: str) -> DebitDecision:
+    """Allow taking `points` only when the spendable balance covers them, so it never goes below
+    zero; otherwise explain the shortfall in Chinese (`purpose` says what the points are for)."""
+    if points <= 0:
+        raise ValueError("a debit takes a positive number of points")
+    if balance >= points:
+        return DebitDecision(True, balance, points, "")
+    short = points - balance
+    message = (f"积分不足：{purpose}需要{points}积分，"
                f"当前可用{max(balance, 0)}积分，还差{short}积分")
-    return RedemptionDecision(False, balance, reward.points_cost, message)
+    return DebitDecision(False, balance, points, message)
 
 
 def _same_day(anchor: date, today: date) -> bool:

@@ -10,15 +10,15 @@ from typing import List, Optional, Tuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_backend.core.errors import KeyReused
+from crm_backend.core.errors import Conflict, KeyReused
 from crm_backend.core.idempotency import by_key, insert_once
 from crm_backend.core.models import Coupon, Customer, Order, PointsEntry, TierChange
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import tier_label
 from crm_backend.loyalty import rules as ledger
 from crm_backend.loyalty.policy import CatalogueReward, RewardsPolicy, TierPolicy
-from crm_backend.loyalty.rules import (MilestoneGrant, compute_tier, decide_redemption, is_upgrade,
-                                       milestones_due, summarise_orders)
+from crm_backend.loyalty.rules import (MilestoneGrant, compute_tier, is_upgrade, milestones_due,
+                                       summarise_orders)
 
 
 @dataclass(frozen=True)
@@ -108,26 +108,29 @@ async def grant_points(
     now: datetime,
     policy: RewardsPolicy,
 ) -> Tuple[PointsEntry, bool]:
-    """Add one ledger entry exactly once per key; (the entry, whether this call wrote it).
+    """Add points to the ledger exactly once per key; (the entry, whether this call wrote it).
 
-    A repeat returns the first entry and writes nothing. Positive grants without `expires_at`
-    lapse by the policy's expiry rule; negative deltas (redemptions) never expire. The caller
-    commits.
+    A repeat returns the first entry and writes nothing. Grants without `expires_at` lapse by the
+    policy's expiry rule; points are taken only by `debit_points`. The caller commits.
     """
-    if points == 0:
-        raise ValueError("a ledger entry must change the balance")
-    if expires_at is None and points > 0:
-        expires_at = ledger.expiry_for(now, policy.expiry_months)
+    if points <= 0:
+        raise ValueError("a grant adds points; debit_points takes them")
     entry = PointsEntry(
         customer_id=customer_id,
         delta=points,
         reason=reason,
         source=source,
         idempotency_key=idempotency_key,
-        expires_at=expires_at if points > 0 else None,
+        expires_at=expires_at or ledger.expiry_for(now, policy.expiry_months),
         created_at=now,
     )
     return await insert_once(session, entry)
+
+
+async def lock_customer(session: AsyncSession, customer_id: int) -> None:
+    """Hold the customer's row for this transaction, so their points are taken one debit at a
+    time (FOR UPDATE; SQLite's transactions hold the write lock from BEGIN)."""
+    await session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
 
 
 async def ledger_lines(session: AsyncSession, customer_id: int) -> List[ledger.LedgerLine]:
@@ -201,12 +204,30 @@ async def issue_coupon(
     return stored
 
 
-class InsufficientPoints(Exception):
-    """The balance does not cover the reward; nothing was written."""
+class InsufficientPoints(Conflict):
+    """The balance does not cover the debit; nothing was written."""
 
-    def __init__(self, message: str, balance: int, needed: int) -> None:
-        super().__init__(message)
-        self.message, self.balance, self.needed = message, balance, needed
+    def __init__(self, decision: ledger.DebitDecision) -> None:
+        super().__init__("insufficient_points", decision.message)
+        self.balance, self.needed = decision.balance, decision.needed
+
+
+async def debit_points(session: AsyncSession, *, customer_id: int, points: int, reason: str,
+                       purpose: str, source: str, idempotency_key: str, now: datetime
+                       ) -> Tuple[PointsEntry, bool]:
+    """Take `points` once per key, checked against the spendable balance under the customer's
+    lock; InsufficientPoints when they would take it below zero. The caller commits."""
+    await lock_customer(session, customer_id)
+    earlier = await by_key(session, PointsEntry, idempotency_key)
+    if earlier is not None:
+        return earlier, False
+    decision = ledger.decide_debit(await points_balance(session, customer_id, now), points,
+                                   purpose)
+    if not decision.allowed:
+        raise InsufficientPoints(decision)
+    return await insert_once(session, PointsEntry(
+        customer_id=customer_id, delta=-points, reason=reason, source=source,
+        idempotency_key=idempotency_key, expires_at=None, created_at=now))
 
 
 @dataclass(frozen=True)
@@ -236,21 +257,17 @@ async def _previous(session: AsyncSession, customer_id: int, key: str) -> Option
 
 
 async def redeem(session: AsyncSession, *, customer_id: int, reward: CatalogueReward,
-                 idempotency_key: str, policy: RewardsPolicy,
-                 now: datetime) -> Redemption:
+                 idempotency_key: str, now: datetime) -> Redemption:
     """Debit the points and issue the coupon, or return the earlier result for the same key."""
     key = _keys(idempotency_key)
-    await session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+    await lock_customer(session, customer_id)
     earlier = await _previous(session, customer_id, key)
     if earlier is not None:
         return Redemption(earlier, reward.title, await points_balance(session, customer_id, now),
                           False)
-    decision = decide_redemption(await points_balance(session, customer_id, now), reward)
-    if not decision.allowed:
-        raise InsufficientPoints(decision.message, decision.balance, decision.needed)
-    await grant_points(session, customer_id=customer_id, points=-reward.points_cost,
-                       reason=f"兑换{reward.title}", source="redemption", idempotency_key=key,
-                       now=now, policy=policy)
+    await debit_points(session, customer_id=customer_id, points=reward.points_cost,
+                       reason=f"兑换{reward.title}", purpose=f"兑换“{reward.title}”",
+                       source="redemption", idempotency_key=key, now=now)
     coupon = await issue_coupon(session, customer_id=customer_id, value_fen=reward.value_fen,
                                 min_spend_fen=reward.min_spend_fen, reason=f"积分兑换：{reward.title}",
                                 idempotency_key=key, valid_days=reward.valid_days, now=now)

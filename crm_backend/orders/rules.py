@@ -1,11 +1,12 @@
-"""Order cancellation and modification rules as plain functions."""
+"""Order cancellation, modification and refund rules as plain functions."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence, Tuple
 
+from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 from crm_backend.orders.policy import OrderRules
 
@@ -20,6 +21,9 @@ ADDRESS_LENGTH = (5, 255)
 
 
 DELIVERY_TIME_LENGTH = (2, 64)
+
+
+FULLY_REFUNDED_STATUSES = ("refunding", "refunded")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,42 @@ def modify_decision(status: str, field: str, rules: OrderRules) -> Decision:
         return Decision(True)
     default = f"订单当前状态为{ORDER_STATUS_LABELS.get(status, status)}，无法修改{label}"
     return Decision(False, rules.modify_refusals.get(status, default).format(field=label))
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    """May a refund be added to an order; when not, a code and the reason the customer hears."""
+
+    allowed: bool
+    code: str = ""
+    reason: str = ""
+
+
+def refunded_fen(refunds: Iterable[Tuple[str, int]]) -> int:
+    """What an order's refunds give back: the amounts of every (status, amount) not rejected."""
+    return sum(amount for status, amount in refunds if status != "rejected")
+
+
+def refundable_fen(total_fen: int, refunded: int) -> int:
+    """What is left to refund of an order's total."""
+    return max(total_fen - refunded, 0)
+
+
+def refund_decision(order_no: str, status: str, total_fen: int, refunded: int, amount_fen: int
+                    ) -> RefundDecision:
+    """No refund on an order already refunding or refunded in full, and none that would take its
+    refunds past what was paid."""
+    if status in FULLY_REFUNDED_STATUSES:
+        state = "正在全额退款中" if status == "refunding" else "已经全额退款"
+        return RefundDecision(False, "order_already_refunded",
+                              f"订单 {order_no} {state}，不能重复退款；"
+                              "如还有问题，可以为您转接人工客服处理")
+    if refunded + amount_fen > total_fen:
+        return RefundDecision(False, "refund_exceeds_order",
+                              f"订单 {order_no} 实付 ¥{fen_to_yuan(total_fen)}，已退款 "
+                              f"¥{fen_to_yuan(refunded)}，再退 ¥{fen_to_yuan(amount_fen)} "
+                              "会超过实付金额，无法办理；可以为您转接人工客服核实处理")
+    return RefundDecision(True)
 
 
 def check_value(field: str, value: str) -> Optional[str]:

@@ -1,4 +1,5 @@
-"""Orders in the database: lookups, cancelling and modifying once per key."""
+"""Orders in the database: lookups, cancelling and modifying once per key, refunds within the
+order's total."""
 
 from __future__ import annotations
 
@@ -72,10 +73,47 @@ async def _repeat(db: AsyncSession, key: str, order: Order, kind: str) -> Option
     return change
 
 
+async def refunded_fen(db: AsyncSession, order_id: int) -> int:
+    """What the order's refunds give back (every one not rejected)."""
+    rows = await db.execute(select(Refund.status, Refund.amount_fen)
+                            .where(Refund.order_id == order_id))
+    return rules.refunded_fen(rows.all())
+
+
+async def lock_order(db: AsyncSession, order: Order) -> int:
+    """Hold the order's row for this transaction (FOR UPDATE; SQLite's transactions hold the
+    write lock from BEGIN), re-read its status and total, and return what its refunds give back."""
+    await db.refresh(order, ["status", "total_fen"], with_for_update=True)
+    return await refunded_fen(db, order.id)
+
+
+async def add_refund(db: AsyncSession, order: Order, amount_fen: int, reason: str,
+                     idempotency_key: str, now: datetime, full: bool = False
+                     ) -> Tuple[Refund, bool]:
+    """An approved refund once per key, checked against the order under its lock; a full refund
+    puts the order in refunding. Conflict, with nothing written, when the order has no room."""
+    refunded = await lock_order(db, order)
+    existing = await by_key(db, Refund, idempotency_key)
+    if existing is not None:
+        return existing, False
+    decision = rules.refund_decision(order.order_no, order.status, order.total_fen, refunded,
+                                     amount_fen)
+    if not decision.allowed:
+        raise Conflict(decision.code, decision.reason)
+    refund, created = await insert_once(db, Refund(
+        order_id=order.id, amount_fen=amount_fen, status="approved", reason=reason,
+        idempotency_key=idempotency_key, created_at=now, updated_at=now))
+    if created and full:
+        order.status = "refunding"
+    return refund, created
+
+
 async def cancel(db: AsyncSession, order: Order, reason: Optional[str], idempotency_key: str,
                  rules_: OrderRules, now: datetime) -> Tuple[Optional[Refund], bool]:
-    """Cancel once; a paid order gets a full refund request. Returns (refund, created)."""
+    """Cancel once; a paid order gets a refund of what its refunds have not yet given back.
+    Returns (refund, created)."""
     key = f"cancel:{idempotency_key}"
+    refunded = await lock_order(db, order)
     if await _repeat(db, key, order, "cancel") is not None:
         return _refund_of(order), False
     decision = rules.cancel_decision(order.status, rules_)
@@ -87,11 +125,10 @@ async def cancel(db: AsyncSession, order: Order, reason: Optional[str], idempote
     if not created:
         return _refund_of(order), False
     refund = None
-    if decision.refund and order.total_fen > 0:
-        refund, _ = await insert_once(db, Refund(
-            order_id=order.id, amount_fen=order.total_fen, status="approved",
-            reason=f"取消订单{'：' + reason if reason else ''}",
-            idempotency_key=f"cancel-refund:{order.order_no}", created_at=now, updated_at=now))
+    amount = rules.refundable_fen(order.total_fen, refunded)
+    if decision.refund and amount > 0:
+        refund, _ = await add_refund(db, order, amount, f"取消订单{'：' + reason if reason else ''}",
+                                     f"cancel-refund:{order.order_no}", now)
         order.refunds.append(refund)
     order.status, order.cancelled_at = "cancelled", now
     return refund, True

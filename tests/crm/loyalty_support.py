@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import AsyncIterator, Optional
+from typing import Any, AsyncIterator, Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Customer, Order
@@ -27,6 +28,14 @@ async def sessions(url: str) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await engine.dispose()
+
+
+async def read_value(session: AsyncSession, stmt: Select) -> Any:
+    """One value, its transaction ended at once: an open SQLite transaction holds the write lock
+    the live server's requests wait for."""
+    value = await session.scalar(stmt)
+    await session.commit()
+    return value
 
 
 async def new_customer(session: AsyncSession, *, tier: str = "ordinary", bad_faith: bool = False,

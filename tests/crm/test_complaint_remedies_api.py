@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp.test_utils import TestClient
 
 from crm_backend.core.models import (Coupon, FollowUp, Handoff, Order, PointsEntry, Refund,
@@ -221,3 +223,16 @@ async def test_only_the_contacted_conversation_sees_and_answers_the_follow_up(
     status, _ = await _post(client, auth, path, {"score": 5, "resolved": True,
                                                  "conversation_id": own, "idempotency_key": key()})
     assert status == 201
+
+
+async def test_resends_accepted_at_once_get_their_own_order_numbers(client, auth, database
+                                                                     ) -> None:
+    numbers = [(await _complaint(client, auth, database))["number"] for _ in range(6)]
+    for number in numbers:
+        _, offer = await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+        assert offer["remedy"]["kind"] == "resend"
+    results = await asyncio.gather(*(
+        _post(client, auth, f"/api/complaints/{number}/remedy/accept", {"idempotency_key": key()})
+        for number in numbers))
+    assert [status for status, _ in results] == [201] * len(numbers), results
+    assert len({body["execution"]["resend_order_no"] for _, body in results}) == len(numbers)

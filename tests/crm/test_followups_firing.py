@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import AsyncIterator, List
+from typing import AsyncIterator, Awaitable, Callable, List, Optional
 
 import pytest
 from aiohttp import web
@@ -23,15 +23,20 @@ RASA_TOKEN = "rasa-test-token"
 
 
 class FakeRasa:
-    """Records trigger_intent calls; answers like Rasa, or fails the first `failures` calls."""
+    """Records trigger_intent calls; answers like Rasa, or fails the first `failures` calls.
+    With `call_back`, it asks the CRM first, as the bot's follow-up action does."""
 
     def __init__(self, failures: int = 0) -> None:
         self.calls: List[dict] = []
         self.failures = failures
+        self.call_back: Optional[Callable[[], Awaitable[int]]] = None
+        self.call_back_statuses: List[int] = []
 
     async def trigger(self, request: web.Request) -> web.Response:
         self.calls.append({"conversation_id": request.match_info["conversation_id"],
                            "query": dict(request.query), "json": await request.json()})
+        if self.call_back is not None:
+            self.call_back_statuses.append(await self.call_back())
         if self.failures > 0:
             self.failures -= 1
             return web.json_response({"error": "boom"}, status=500)
@@ -92,6 +97,22 @@ async def test_due_follow_up_triggers_rasa_once(rasa_and_client, auth, database)
     assert detail["complaint"]["timeline"][-1]["step"] == "follow_up"
     stored = (await (await client.get(f"/api/followups/{follow_up_id}", headers=auth)).json())
     assert stored["follow_up"]["rasa_response"]["messages"]
+
+
+async def test_bot_asking_the_crm_while_triggered_is_answered(rasa_and_client, auth,
+                                                              database) -> None:
+    fake, client = rasa_and_client
+    number, _conversation, follow_up_id = await _accepted_follow_up(client, auth, database.url)
+
+    async def read_the_complaint() -> int:
+        return (await client.get(f"/api/complaints/{number}", headers=auth)).status
+
+    fake.call_back = read_the_complaint
+    await client.post(f"/api/followups/{follow_up_id}/due", headers=auth,
+                      json={"due_at": (NOW - timedelta(seconds=1)).isoformat()})
+    fired = (await (await client.post("/api/followups/run-due", headers=auth)).json())["fired"]
+    assert next(f for f in fired if f["id"] == follow_up_id)["status"] == "fired"
+    assert fake.call_back_statuses and set(fake.call_back_statuses) == {200}
 
 
 async def test_failed_trigger_is_retried_later(rasa_and_client, auth, database) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm_backend.core.models import Coupon, PointsEntry, TierChange
 
 from .databases import TestDatabase
-from .loyalty_support import NOW, add_order, key, new_customer, sessions
+from .loyalty_support import NOW, add_order, key, new_customer, read_value, sessions
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ async def _grant(client: TestClient, auth: dict, cid: int, points: int, idem: st
 
 
 async def _ledger_count(db, cid: int) -> int:
-    return await db.scalar(select(func.count(PointsEntry.id)).where(PointsEntry.customer_id == cid))
+    return await read_value(db, select(func.count(PointsEntry.id))
+                            .where(PointsEntry.customer_id == cid))
 
 
 async def test_points_of_a_seeded_customer(client: TestClient, auth: dict) -> None:
@@ -93,8 +94,8 @@ async def test_redeem_exactly_once_then_insufficient(client, auth, db) -> None:
     assert refusal["error"] == "insufficient_points" and refusal["message"].startswith("积分不足")
     assert (refusal["balance"], refusal["needed"]) == (200, 500)
     assert await _ledger_count(db, customer.id) == before
-    coupons = await db.scalar(
-        select(func.count(Coupon.id)).where(Coupon.customer_id == customer.id))
+    coupons = await read_value(
+        db, select(func.count(Coupon.id)).where(Coupon.customer_id == customer.id))
     assert coupons == 1
 
 
@@ -127,9 +128,9 @@ async def test_recompute_upgrades_records_history_and_bonus(client, auth, db) ->
         again = await (await client.post(f"/api/customers/{customer.id}/tier/recompute",
                                          headers=auth)).json()
         assert again["changed"] is False
-        history = await db.scalar(select(func.count(TierChange.id)).where(
+        history = await read_value(db, select(func.count(TierChange.id)).where(
             TierChange.customer_id == customer.id))
-        bonus = await db.scalar(select(func.sum(PointsEntry.delta)).where(
+        bonus = await read_value(db, select(func.sum(PointsEntry.delta)).where(
             PointsEntry.customer_id == customer.id, PointsEntry.source == "tier_upgrade"))
         assert (history, bonus) == (1, 200)
         missing = await client.post("/api/customers/99999999/tier/recompute", headers=auth)

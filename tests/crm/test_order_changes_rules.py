@@ -6,7 +6,8 @@ import pytest
 
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.orders.policy import load_order_rules
-from crm_backend.orders.rules import cancel_decision, check_value, modify_decision, parse_spec
+from crm_backend.orders.rules import (cancel_decision, check_value, modify_decision, parse_spec,
+                                      refund_decision, refundable_fen, refunded_fen)
 
 RULES = load_order_rules(POLICY_DIR / "orders.toml")
 
@@ -58,3 +59,32 @@ def test_values(field, value, ok) -> None:
 ])
 def test_parse_spec(value, expected) -> None:
     assert parse_spec(value, ["黑色", "白色", "深灰色", "灰色"], ["S", "M", "L", "XL", "XXL"]) == expected
+
+
+@pytest.mark.parametrize("status,refunded,amount,code", [
+    ("delivered", 0, 19900, ""),
+    ("delivered", 1990, 17910, ""),
+    ("pending_shipment", 3980, 1990, ""),
+    ("delivered", 1990, 19900, "refund_exceeds_order"),
+    ("cancelled", 19900, 1, "refund_exceeds_order"),
+    ("refunding", 0, 1990, "order_already_refunded"),
+    ("refunded", 0, 19900, "order_already_refunded"),
+])
+def test_refund_decision(status, refunded, amount, code) -> None:
+    decision = refund_decision("KF202611200001", status, 19900, refunded, amount)
+    assert (decision.allowed, decision.code) == (code == "", code)
+    if code:
+        assert "KF202611200001" in decision.reason and "人工客服" in decision.reason
+
+
+def test_refund_refusals_say_why_in_chinese() -> None:
+    assert refund_decision("KF1", "refunding", 19900, 19900, 100).reason.startswith(
+        "订单 KF1 正在全额退款中，不能重复退款")
+    over = refund_decision("KF1", "delivered", 19900, 1990, 19900).reason
+    assert "实付 ¥199.00" in over and "已退款 ¥19.90" in over and "再退 ¥199.00" in over
+
+
+def test_refunded_counts_every_refund_not_rejected() -> None:
+    refunds = [("approved", 1990), ("rejected", 19900), ("completed", 500), ("requested", 10)]
+    assert refunded_fen(refunds) == 2500
+    assert refundable_fen(19900, 2500) == 17400 and refundable_fen(19900, 20000) == 0

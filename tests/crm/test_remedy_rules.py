@@ -86,6 +86,17 @@ def test_order_bound_remedies_need_a_suitable_order(status, expected) -> None:
     assert kinds("product_quality", "high", "small", history=History(order_status=status)) == expected
 
 
+@pytest.mark.parametrize("category,refunded,expected", [
+    ("product_quality", 0, [("refund", 100), ("resend", 0)]),
+    ("product_quality", 1990, [("resend", 0)]),
+    ("price", 17910, [("price_difference", 10), ("coupon", 2000)]),
+    ("price", 18000, [("coupon", 2000)]),
+])
+def test_money_back_must_fit_what_the_order_has_left(category, refunded, expected) -> None:
+    history = History(order_status="delivered", order_total_fen=19900, order_refunded_fen=refunded)
+    assert kinds(category, "high", "ordinary", history=history) == expected
+
+
 @pytest.mark.parametrize("text,expected", [
     ("要求赔偿", True), ("给点补偿吧", True), ("送我优惠券", True), ("换一件", False),
     ("compensation", True), ("refund", False), ("replacement", False),

@@ -9,7 +9,7 @@ import pytest
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
 from crm_backend.loyalty.policy import load_rewards_policy, parse_rewards_policy, read_policy
-from crm_backend.loyalty.rules import decide_redemption, milestones_due, purchase_points
+from crm_backend.loyalty.rules import decide_debit, milestones_due, purchase_points
 
 POLICY = load_rewards_policy(POLICY_DIR / "rewards.toml")
 
@@ -28,12 +28,17 @@ def test_purchase_points(total_fen, points) -> None:
 
 @pytest.mark.parametrize("balance, allowed", [(1000, True), (1500, True), (999, False),
                                               (0, False), (-20, False)])
-def test_redemption_decision(balance, allowed) -> None:
-    decision = decide_redemption(balance, POLICY.reward("coupon-10"))
+def test_debit_never_takes_the_balance_below_zero(balance, allowed) -> None:
+    decision = decide_debit(balance, 1000, "兑换“10元无门槛券”")
     assert decision.allowed is allowed and decision.needed == 1000
     if not allowed:
-        assert decision.message.startswith("积分不足")
+        assert decision.message.startswith("积分不足：兑换“10元无门槛券”需要1000积分，当前可用")
         assert f"还差{1000 - balance}积分" in decision.message
+
+
+def test_a_debit_takes_points() -> None:
+    with pytest.raises(ValueError):
+        decide_debit(500, 0, "兑换")
 
 
 @pytest.mark.parametrize("birthday, today, kinds", [

@@ -12,7 +12,7 @@ from crm_backend.core.clock import FixedClock
 from crm_backend.core.models import Complaint, Coupon, Notification, PointsEntry, SatisfactionAnswer
 
 from .databases import TestDatabase
-from .loyalty_support import key, new_customer, sessions
+from .loyalty_support import key, new_customer, read_value, sessions
 
 
 @pytest.fixture
@@ -104,8 +104,8 @@ async def test_ordinary_gets_one_coupon_under_retries(client, auth, db) -> None:
     assert body["offer"]["kind"] == "coupon" and body["offer"]["value_yuan"] == "20.00"
     again = await _winback(client, auth, customer.id, idem)
     assert again.status == 200 and (await again.json())["offer"] == body["offer"]
-    coupons = await db.scalar(
-        select(func.count(Coupon.id)).where(Coupon.customer_id == customer.id))
+    coupons = await read_value(
+        db, select(func.count(Coupon.id)).where(Coupon.customer_id == customer.id))
     assert coupons == 1
     flags = [f for f in await _flags(client, auth) if f["customer"]["id"] == customer.id]
     assert flags and flags[0]["reasons"][0].startswith("表达流失意向1次")
@@ -119,7 +119,7 @@ async def test_key_customer_alerts_owner_and_hands_off(client, auth, db) -> None
     note = body["notification"]
     assert note["recipient"] == "chenjl" and "关键客户关键测试" in note["message"]
     assert "表达流失意向" in note["message"]
-    assert await db.scalar(select(func.count(Notification.id)).where(
+    assert await read_value(db, select(func.count(Notification.id)).where(
         Notification.customer_id == customer.id)) == 1
 
 
@@ -132,7 +132,7 @@ async def test_small_gets_points_and_bad_faith_gets_nothing(client, auth, db) ->
     body = await (await _winback(client, auth, bad.id, key("wb"), "risk_flag")).json()
     assert (body["action"], body["offer"], body["notification"]) == ("none", None, None)
     assert body["tier_used"] == "key" and body["bad_faith_used"] is True
-    written = await db.scalar(select(func.count(PointsEntry.id)).where(
+    written = await read_value(db, select(func.count(PointsEntry.id)).where(
         PointsEntry.customer_id == bad.id))
     assert written == 0
 

@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from crm_backend.complaints.rules import COMPENSATION_WISHES
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.followups.rules import FollowUpTiming
+from crm_backend.orders.rules import refundable_fen
 
 KINDS = ("refund", "resend", "coupon", "points", "price_difference", "escalate")
 
@@ -65,6 +66,8 @@ class History:
     recent_complaints: int = 0
     order_status: Optional[str] = None
     asks_compensation: bool = False
+    order_total_fen: Optional[int] = None
+    order_refunded_fen: int = 0
 
 
 ESCALATE = Remedy(key="escalate", kind="escalate", due_days=1)
@@ -93,11 +96,16 @@ def _owed(remedy: Remedy, category: str, table: RemedyTable) -> bool:
     return remedy.kind not in table.discretionary_kinds and category in table.owed_categories
 
 
-def _executable(remedy: Remedy, order_status: Optional[str], table: RemedyTable) -> bool:
-    """Order-bound remedies need an order in one of the policy's statuses."""
+def _executable(remedy: Remedy, history: History, table: RemedyTable) -> bool:
+    """Order-bound remedies need an order in one of the policy's statuses; money back must fit in
+    what the order's refunds have not yet given back."""
     if remedy.kind not in ORDER_KINDS:
         return True
-    return order_status is not None and order_status in table.order_statuses.get(remedy.kind, ())
+    if history.order_status not in table.order_statuses.get(remedy.kind, ()):
+        return False
+    amount = amount_fen(remedy, history.order_total_fen)
+    return amount is None or amount <= refundable_fen(history.order_total_fen or 0,
+                                                      history.order_refunded_fen)
 
 
 def propose_remedies(category: str, severity: str, tier: str, is_bad_faith: bool,
@@ -108,7 +116,7 @@ def propose_remedies(category: str, severity: str, tier: str, is_bad_faith: bool
     repeat = history.recent_complaints >= table.repeat_min_complaints
     rule = next((r for r in table.rules if _matches(r, category, severity, tier, repeat)), None)
     options = [table.options[key] for key in (rule.options if rule else ())]
-    options = [o for o in options if _executable(o, history.order_status, table)]
+    options = [o for o in options if _executable(o, history, table)]
     if is_bad_faith:
         options = [o for o in options if _owed(o, category, table)]
     return options or [table.options.get("escalate", ESCALATE)]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +15,6 @@ from crm_backend.complaints.remedies import rules
 from crm_backend.complaints.rules import REMEDY_OPEN_STATUSES, STATUS_LABELS
 from crm_backend.complaints.store import add_event, recent_complaint_count
 from crm_backend.core.errors import Conflict
-from crm_backend.core.idempotency import insert_once
 from crm_backend.core.models import Complaint, Customer, FollowUp, Handoff, Order, OrderItem, Refund
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import BEIJING, beijing_iso
@@ -23,6 +23,9 @@ from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
+from crm_backend.orders.store import add_refund, refunded_fen
+
+RESEND_NUMBER_ATTEMPTS = 20
 
 
 def _offer(remedy: rules.Remedy, order_total: Optional[int]) -> Dict[str, Any]:
@@ -66,7 +69,9 @@ async def _first_options(db: AsyncSession, complaint: Complaint, table: rules.Re
     history = rules.History(
         recent_complaints=await recent_complaint_count(db, complaint, table.repeat_window_days),
         order_status=order.status if order else None,
-        asks_compensation=rules.asks_for_compensation(complaint.expectation))
+        asks_compensation=rules.asks_for_compensation(complaint.expectation),
+        order_total_fen=order.total_fen if order else None,
+        order_refunded_fen=await refunded_fen(db, order.id) if order else 0)
     options = rules.propose_remedies(complaint.category, complaint.severity, customer.tier,
                                      bool(customer.is_bad_faith), history, table)
     return {"options": [asdict(o) for o in options], "tier_used": customer.tier,
@@ -108,15 +113,27 @@ async def _resend_order_no(db: AsyncSession, now: datetime) -> str:
     return f"{prefix}{sequence:04d}"
 
 
+async def _numbered_copy(db: AsyncSession, order: Order, now: datetime) -> Order:
+    """The zero-price copy inserted under the next free number; a number another request took
+    meanwhile fails inside a SAVEPOINT and the next one is tried."""
+    for _ in range(RESEND_NUMBER_ATTEMPTS):
+        copy = Order(order_no=await _resend_order_no(db, now), customer_id=order.customer_id,
+                     status="pending_shipment", items_total_fen=0, shipping_fen=0,
+                     discount_fen=0, total_fen=0, receiver_name=order.receiver_name,
+                     receiver_phone=order.receiver_phone, address=order.address,
+                     created_at=now, paid_at=now)
+        try:
+            async with db.begin_nested():
+                db.add(copy)
+            return copy
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a resend order number")
+
+
 async def _resend(db: AsyncSession, order: Order, now: datetime) -> Order:
     """A zero-price copy of the order, waiting for shipment."""
-    copy = Order(order_no=await _resend_order_no(db, now), customer_id=order.customer_id,
-                 status="pending_shipment", items_total_fen=0, shipping_fen=0, discount_fen=0,
-                 total_fen=0, receiver_name=order.receiver_name,
-                 receiver_phone=order.receiver_phone, address=order.address,
-                 created_at=now, paid_at=now)
-    db.add(copy)
-    await db.flush()
+    copy = await _numbered_copy(db, order, now)
     for item in order.items:
         db.add(OrderItem(order_id=copy.id, product_id=item.product_id, sku=item.sku,
                          name=item.name, colour=item.colour, size=item.size,
@@ -127,13 +144,10 @@ async def _resend(db: AsyncSession, order: Order, now: datetime) -> Order:
 
 async def _refund(db: AsyncSession, complaint: Complaint, order: Order, amount: int,
                   full: bool, title: str, now: datetime) -> Refund:
-    """An approved refund request once per complaint; a full refund puts the order in refunding."""
-    refund, _ = await insert_once(db, Refund(
-        order_id=order.id, amount_fen=amount, status="approved",
-        reason=f"投诉 {complaint.number}：{title}", idempotency_key=f"complaint:{complaint.number}:refund",
-        created_at=now, updated_at=now))
-    if full:
-        order.status = "refunding"
+    """An approved refund request once per complaint, within what the order's refunds may still
+    give back (Conflict when not); a full refund puts the order in refunding."""
+    refund, _ = await add_refund(db, order, amount, f"投诉 {complaint.number}：{title}",
+                                 f"complaint:{complaint.number}:refund", now, full)
     return refund
 
 

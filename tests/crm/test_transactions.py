@@ -1,0 +1,68 @@
+"""Transactions as core/db.py sets them up, on both databases: a SAVEPOINT belongs to the
+transaction around it, and concurrent writers wait for each other instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.idempotency import insert_once
+from crm_backend.core.models import Coupon
+
+from .databases import TestDatabase
+from .loyalty_support import NOW, key, new_customer, sessions
+
+
+def _coupon(customer_id: int, code: str, idempotency_key: str) -> Coupon:
+    return Coupon(customer_id=customer_id, code=code, value_fen=500, min_spend_fen=0,
+                  status="active", reason="测试", idempotency_key=idempotency_key,
+                  expires_at=NOW + timedelta(days=30), created_at=NOW)
+
+
+async def _coupons(url: str, *keys: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(
+                select(func.count(Coupon.id)).where(Coupon.idempotency_key.in_(keys))))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_savepoint_belongs_to_the_transaction_around_it(database: TestDatabase) -> None:
+    async for db in sessions(database.url):
+        customer = await new_customer(db)
+        code, first, second = f"T{key()[-12:]}", key("first"), key("second")
+        _, created = await insert_once(db, _coupon(customer.id, code, first))
+        assert created
+        with pytest.raises(IntegrityError):
+            await insert_once(db, _coupon(customer.id, code, second))
+        assert await db.scalar(select(Coupon.id).where(Coupon.idempotency_key == first))
+        await db.rollback()
+    assert await _coupons(database.url, first, second) == 0
+
+
+async def test_concurrent_writers_wait_for_each_other(database: TestDatabase) -> None:
+    async for db in sessions(database.url):
+        customer = await new_customer(db)
+    engine = create_engine(database.url)
+    factory = create_sessionmaker(engine)
+    keys = [key("writer") for _ in range(12)]
+
+    async def write(idempotency_key: str) -> None:
+        async with factory() as session:
+            await session.scalar(select(func.count(Coupon.id)))
+            await asyncio.sleep(0.01)
+            session.add(_coupon(customer.id, f"T{idempotency_key[-12:]}", idempotency_key))
+            await session.commit()
+
+    try:
+        await asyncio.gather(*(write(k) for k in keys))
+    finally:
+        await engine.dispose()
+    assert await _coupons(database.url, *keys) == len(keys)
