@@ -267,7 +267,11 @@ class ActionAskComplaintOrderNo(HonestAction, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        customer_id = await _customer_id(tracker)
+        try:
+            customer_id = await _customer_id(tracker)
+        except CRMUnavailable:
+            logger.warning("CRM unavailable: asking for the complaint's order number as text")
+            customer_id = None
         if customer_id is None:
             dispatcher.utter_message(response="utter_ask_complaint_order_no_typed")
             return []

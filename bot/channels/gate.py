@@ -5,9 +5,14 @@ never leave the customer without a reply."""
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import (Any, Awaitable, Callable, Collection, Dict, List, Mapping, Optional,
+                    Sequence, Tuple)
 
 import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
 
 from bot.channels import trust
 
@@ -17,6 +22,9 @@ Replies = List[Dict[str, Any]]
 
 # The sentence when Rasa produced nothing for a message (action server down, a crash).
 NO_REPLY_RESPONSE = "utter_no_reply"
+
+# Waits before running a lost action again (a supervised action server is back within seconds).
+RERUN_DELAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -111,15 +119,57 @@ class Gate:
         return self._session
 
 
-async def never_silent(agent: Any, sender: str, replies: Replies) -> Replies:
-    """`replies`, or the domain's apology when there are none and no person holds the
-    conversation (a paused conversation waits for an agent, so silence is right there)."""
-    if replies:
-        return replies
+def lost_action(events: Sequence[Any], custom: Collection[str]) -> Optional[str]:
+    """The custom action (or form) this turn ended with whose events were lost: it ran last,
+    only `action_listen` came after it, and it left nothing behind (Rasa goes on when the
+    action server dies mid-call, dropping the action's events)."""
+    for event in reversed(events):
+        if not isinstance(event, ActionExecuted):
+            return None
+        if event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name if event.action_name in custom else None
+    return None
+
+
+async def _rerun_lost_action(agent: Any, sender: str, output: CollectingOutputChannel) -> bool:
+    """Run a lost action once more and go on from it as the turn would have (every action is
+    idempotent by its keys); whether one ran. Uses the MessageProcessor's own steps (Rasa 3.6),
+    under the conversation's lock like any message."""
+    processor = agent.processor
+    async with agent.lock_store.lock(sender):
+        tracker = await processor.get_tracker(sender)
+        custom = set(agent.domain.user_actions) | set(agent.domain.form_names)
+        name = lost_action(tracker.events, custom)
+        if name is None:
+            return False
+        logger.warning("the events of %s in %s were lost; running it again", name, sender)
+        prediction = PolicyPrediction.for_action_name(agent.domain, name)
+        if await processor._run_action(processor._get_action(name), tracker, output, agent.nlg,
+                                       prediction):
+            await processor._run_prediction_loop(output, tracker)
+        await processor.save_tracker(tracker)
+    return True
+
+
+async def never_silent(agent: Any, sender: str, output: CollectingOutputChannel) -> Replies:
+    """The turn's replies. When there are none: an action whose events were lost (its server
+    restarting) is run again a few times; then, unless a person holds the conversation (paused:
+    silence is right there), the domain's apology."""
+    for delay in RERUN_DELAYS:
+        if output.messages:
+            return output.messages
+        try:
+            await asyncio.sleep(delay)
+            if not await _rerun_lost_action(agent, sender, output):
+                break
+        except Exception:
+            logger.exception("running a lost action of %s again failed", sender)
+    if output.messages:
+        return output.messages
     try:
         tracker = await agent.tracker_store.retrieve(sender)
         if tracker is not None and tracker.is_paused():
-            return replies
+            return []
     except Exception:
         logger.exception("could not read the tracker of %s", sender)
     return [{"recipient_id": sender, "text": response_text(agent.domain, NO_REPLY_RESPONSE)}]

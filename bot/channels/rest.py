@@ -71,7 +71,7 @@ class KefuRestInput(RestInput):
                                                      input_channel=self.name(), metadata=metadata))
                 except Exception:
                     logger.exception("handling a message of %s failed", sender)
-                return await never_silent(agent, sender, collector.messages)
+                return await never_silent(agent, sender, collector)
 
             return response.json(await asyncio.shield(self.gate.once(sender, text, handle)))
 

@@ -3,12 +3,14 @@
 import json
 import os
 import signal
+import threading
 import time
 import urllib.request
 from typing import Any, Dict, List
 
 import pytest
 
+from scripts.stack import Supervisor
 from tests.e2e.conftest import RunningStack, new_sender
 from tests.e2e.inquiry_helpers import (Conversation, call_action, handoffs_of, order_of, orders_of,
                                        texts)
@@ -323,3 +325,25 @@ def test_a_stranger_cannot_open_or_answer_someone_elses_follow_up(stack: Running
     record = detail(stack, number)
     assert record["status"] == "awaiting_follow_up" and record["score"] is None
     assert handoffs_of(stack, stranger) == []
+
+
+def test_an_action_server_crash_mid_complaint_loses_nothing(stack: RunningStack, phone_order: str):
+    actions = next(p for p in stack.processes.processes if p.name == "actions")
+    chat = Conversation(stack)
+    chat.say("你们寄来的手机屏幕是裂的！！太气人了")
+    chat.say("没了")
+    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
+    chat.say('/inform{"complaint_severity":"medium"}')
+    os.killpg(actions.popen.pid, signal.SIGKILL)
+    actions.popen.wait(timeout=30)
+    supervisor = Supervisor(stack.processes, log=lambda line: None)
+    reviver = threading.Timer(0.5, supervisor.check)
+    reviver.start()
+    try:
+        recorded = chat.say('/inform{"complaint_expectation":"replacement"}')
+    finally:
+        reviver.join()
+    assert stack.processes.running()
+    number = complaint_number(recorded)
+    assert [c["number"] for c in complaints_of(stack, chat.sender)] == [number]
+    assert "已经为您办理" in chat.say("/affirm")
