@@ -20,8 +20,15 @@ def send(url: str, sender: str, text: str, token: Optional[str]) -> List[Dict[st
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        # The channel refuses some messages (too long, malformed) with a sentence to show.
+        try:
+            return json.loads(refused.read())
+        except ValueError:
+            raise refused from None
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from scripts.stack import Supervisor
+from scripts.stack import Process, Supervisor
 from tests.e2e.conftest import RunningStack, new_sender
 from tests.e2e.inquiry_helpers import (Conversation, call_action, handoffs_of, order_of, orders_of,
                                        texts)
@@ -285,14 +285,24 @@ def test_a_long_story_is_recorded_whole(stack: RunningStack, phone_order: str):
     assert story in words.replace("\n", "")
 
 
-def test_a_stalled_crm_gets_an_honest_answer_and_one_complaint_on_resubmission(
-        stack: RunningStack, phone_order: str):
-    crm = next(p for p in stack.processes.processes if p.name == "crm")
+def process_named(stack: RunningStack, name: str) -> Process:
+    return next(p for p in stack.processes.processes if p.name == name)
+
+
+def before_the_last_answer(stack: RunningStack, order: str) -> Conversation:
+    """A complaint told up to the form's last question (what the customer wishes for)."""
     chat = Conversation(stack)
     chat.say("你们寄来的手机屏幕是裂的！！太气人了")
     chat.say("没了")
-    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
+    chat.say(f'/inform{{"order_no":"{order}"}}')
     chat.say('/inform{"complaint_severity":"medium"}')
+    return chat
+
+
+def test_a_stalled_crm_gets_an_honest_answer_and_one_complaint_on_resubmission(
+        stack: RunningStack, phone_order: str):
+    crm = process_named(stack, "crm")
+    chat = before_the_last_answer(stack, phone_order)
     os.killpg(crm.popen.pid, signal.SIGSTOP)
     try:
         stalled = chat.say('/inform{"complaint_expectation":"replacement"}')
@@ -328,12 +338,8 @@ def test_a_stranger_cannot_open_or_answer_someone_elses_follow_up(stack: Running
 
 
 def test_an_action_server_crash_mid_complaint_loses_nothing(stack: RunningStack, phone_order: str):
-    actions = next(p for p in stack.processes.processes if p.name == "actions")
-    chat = Conversation(stack)
-    chat.say("你们寄来的手机屏幕是裂的！！太气人了")
-    chat.say("没了")
-    chat.say(f'/inform{{"order_no":"{phone_order}"}}')
-    chat.say('/inform{"complaint_severity":"medium"}')
+    actions = process_named(stack, "actions")
+    chat = before_the_last_answer(stack, phone_order)
     os.killpg(actions.popen.pid, signal.SIGKILL)
     actions.popen.wait(timeout=30)
     supervisor = Supervisor(stack.processes, log=lambda line: None)
