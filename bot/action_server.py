@@ -7,6 +7,7 @@ which may carry what a customer typed.
 
 import hmac
 import logging
+import socket
 import sys
 from typing import Optional
 
@@ -64,7 +65,11 @@ def main() -> int:
         return 2
     app = build_app(settings)
     logger.info("action server on http://%s:%s", settings.host, settings.port)
-    app.run(settings.host, settings.port, workers=1, access_log=False)
+    if settings.listen_fd is not None:
+        # A supervisor holds the listening socket across restarts and hands it over.
+        app.run(sock=socket.socket(fileno=settings.listen_fd), workers=1, access_log=False)
+    else:
+        app.run(settings.host, settings.port, workers=1, access_log=False)
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import socket
 import sys
 from typing import Awaitable, Callable, List, Optional, TypeVar
 
@@ -73,10 +74,12 @@ def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
         return 2
     for problem in problems:
         log.warning("KEFU_DEMO_MODE: %s; fine for a local demo only", problem)
+    # A supervisor may hold the listening socket across restarts and hand it over (KEFU_LISTEN_FD).
+    where = ({"sock": socket.socket(fileno=config.listen_fd)} if config.listen_fd is not None
+             else {"host": config.host, "port": config.port})
     web.run_app(
         create_app(config),
-        host=config.host,
-        port=config.port,
+        **where,
         print=lambda _message: log.info("CRM ready on http://%s:%s", config.host, config.port),
     )
     return 0

@@ -15,9 +15,9 @@ from crm_backend.core import health
 from crm_backend.core.auth import SERVICE_TOKEN_KEY, service_auth_middleware
 from crm_backend.core.clock import Clock, SystemClock
 from crm_backend.core.config import CRMConfig
-from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from crm_backend.core.http import error_middleware
-from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, SESSIONS_KEY
+from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, READ_SESSIONS_KEY, SESSIONS_KEY
 from crm_backend.customers import api as customers
 from crm_backend.followups import api as followups
 from crm_backend.followups.scheduler import FOLLOW_UPS_KEY, FollowUps, scheduler
@@ -41,6 +41,7 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the engine and session factory for the app's lifetime."""
     engine = create_engine(app[CONFIG_KEY].database_url)
     app[SESSIONS_KEY] = create_sessionmaker(engine)
+    app[READ_SESSIONS_KEY] = create_read_sessionmaker(engine)
     yield
     await engine.dispose()
 

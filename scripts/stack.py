@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
@@ -38,6 +38,16 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on host:port that a child process may inherit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(256)
+    sock.set_inheritable(True)
+    return sock
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -208,17 +218,33 @@ class Process:
     ready_url: str
     log_path: Path
     real_clock: bool = False
+    # (host, port) this side listens on and hands to the process (KEFU_LISTEN_FD): while the
+    # process restarts, callers' connections wait in the backlog instead of being refused.
+    listen: Optional[Tuple[str, int]] = None
     popen: Optional[subprocess.Popen] = None
+    sock: Optional[socket.socket] = None
 
     def start(self, cwd: Path, env: Dict[str, str]) -> None:
         if self.real_clock:
             env = without_moved_clock(env)
+        fds: Tuple[int, ...] = ()
+        if self.listen is not None:
+            if self.sock is None:
+                self.sock = listening_socket(*self.listen)
+            env = {**env, "KEFU_LISTEN_FD": str(self.sock.fileno())}
+            fds = (self.sock.fileno(),)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(
                 self.argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                stdin=subprocess.DEVNULL, start_new_session=True, pass_fds=fds,
             )
+
+    def close_socket(self) -> None:
+        """Stop listening on the process's behalf (callers are refused from now on)."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
     def wait_ready(self, timeout: float) -> None:
         """Poll the readiness URL until it answers 200; fail early if the process exits."""
@@ -272,9 +298,10 @@ class Stack:
         rasa = str(VENV_BIN / "rasa")
         self.processes = [
             Process("crm", [python, "-m", "crm_backend", "serve"], f"{c.crm_url}/health",
-                    c.log_dir / "crm.log"),
+                    c.log_dir / "crm.log", listen=(c.host, c.crm_port)),
             Process("actions", [python, "-m", "bot.action_server"],
-                    f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True),
+                    f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True,
+                    listen=(c.host, c.actions_port)),
             # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
             Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",
                              "--interface", c.host, "--port", str(c.rasa_port),
@@ -331,9 +358,17 @@ class Stack:
             revived.append(process.name)
         return revived
 
+    def take_down(self, name: str) -> None:
+        """Stop one process and its listening socket: it is gone until `restart`."""
+        process = next(p for p in self.processes if p.name == name)
+        stop_processes([process])
+        process.close_socket()
+
     def stop(self, grace: float = 10) -> None:
         """SIGTERM every process group (Rasa first), SIGKILL what is left after `grace`."""
         stop_processes(reversed(self.processes), grace)
+        for process in self.processes:
+            process.close_socket()
 
 
 class Supervisor:

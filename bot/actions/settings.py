@@ -26,6 +26,7 @@ class ActionSettings:
     port: int = 5055
     action_token: str = ""
     demo_mode: bool = False
+    listen_fd: Optional[int] = None
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "ActionSettings":
@@ -39,6 +40,7 @@ class ActionSettings:
             port=int(env.get("KEFU_ACTIONS_PORT", "5055")),
             action_token=env.get("KEFU_ACTION_TOKEN", ""),
             demo_mode=_flag(env.get("KEFU_DEMO_MODE")),
+            listen_fd=int(env["KEFU_LISTEN_FD"]) if env.get("KEFU_LISTEN_FD") else None,
         )
 
     def check_secrets(self) -> None:

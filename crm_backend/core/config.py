@@ -130,6 +130,7 @@ class CRMConfig:
     followup_poll_seconds: int = 5
     followup_delay_seconds: Optional[int] = None
     daily_jobs_hour: Optional[int] = None
+    listen_fd: Optional[int] = None
 
     def __post_init__(self) -> None:
         """A TTL longer than the accepted maximum would issue tokens nobody accepts."""
@@ -167,6 +168,7 @@ class CRMConfig:
             followup_poll_seconds=_int(env, "CRM_FOLLOWUP_POLL_SECONDS", 5),
             followup_delay_seconds=_optional_seconds(env, "CRM_FOLLOWUP_DELAY_SECONDS"),
             daily_jobs_hour=_optional_hour(env, "CRM_DAILY_JOBS_HOUR", "3"),
+            listen_fd=_optional_seconds(env, "KEFU_LISTEN_FD"),
         )
 
 

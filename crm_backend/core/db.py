@@ -26,18 +26,26 @@ def ensure_sqlite_directory(url: str) -> None:
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
+# Execution option of the engine behind read-only sessions (`create_read_sessionmaker`).
+READ_ONLY = "kefu_read_only"
+
+
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys on, and no implicit BEGIN from the driver: `_begin_immediately` emits it."""
+    """Foreign keys on, write-ahead log (readers never wait for the writer), and no implicit
+    BEGIN from the driver: `_begin` emits it."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
-def _begin_immediately(connection: Connection) -> None:
-    """Start every SQLite transaction holding the write lock, so transactions that read then
-    write (a balance, then a debit) run one at a time; SAVEPOINTs nest inside it."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Connection) -> None:
+    """Start every SQLite transaction that may write holding the write lock, so transactions
+    that read then write (a balance, then a debit) run one at a time (SAVEPOINTs nest inside);
+    read-only sessions begin without it and read a consistent snapshot."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -49,10 +57,15 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, future=True,
                                  connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-    event.listen(engine.sync_engine, "begin", _begin_immediately)
+    event.listen(engine.sync_engine, "begin", _begin)
     return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> sessionmaker:
     """Session factory producing `AsyncSession`s that keep objects usable after commit."""
     return sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, future=True)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> sessionmaker:
+    """Sessions for requests that only read: on SQLite they do not take the write lock."""
+    return create_sessionmaker(engine.execution_options(**{READ_ONLY: True}))

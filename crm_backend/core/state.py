@@ -17,12 +17,20 @@ CONFIG_KEY = web.AppKey("config", CRMConfig)
 SESSIONS_KEY = web.AppKey("sessions", sessionmaker)
 
 
+READ_SESSIONS_KEY = web.AppKey("read_sessions", sessionmaker)
+
+
+READ_METHODS = ("GET", "HEAD")
+
+
 CLOCK_KEY = web.AppKey("clock", Clock)
 
 
 def session(request: web.Request) -> AsyncSession:
-    """A new database session for this request (use as `async with`)."""
-    return request.app[SESSIONS_KEY]()
+    """A new database session for this request (use as `async with`); a GET only reads, so it
+    gets a session that does not hold SQLite's write lock."""
+    sessions = READ_SESSIONS_KEY if request.method in READ_METHODS else SESSIONS_KEY
+    return request.app[sessions]()
 
 
 def now(request: web.Request) -> datetime:

@@ -126,10 +126,8 @@ def test_two_identical_messages_at_once_are_handled_once(stack: RunningStack):
 
 
 def test_the_customer_hears_a_sentence_while_the_action_server_is_down(stack: RunningStack):
-    actions = next(p for p in stack.processes.processes if p.name == "actions")
     sender = new_sender()
-    actions.terminate()
-    actions.wait_or_kill(10)
+    stack.processes.take_down("actions")
     try:
         replies = stack.say(sender, "我的订单到哪了", {"customer_token": stack.token(1)})
         assert replies and "转人工" in reply_text(replies)
