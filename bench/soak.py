@@ -633,7 +633,7 @@ def report(run: Run, chaos: Chaos, wall: float, customers: int, distinct: int,
           f"killed: {kills or '-'}   back: {backs or '-'}")
     downtime = [end - OUTAGE_GRACE - start for start, end in chaos.windows()]
     if downtime:
-        print(f"downtime           " + ", ".join(f"{d:.1f} s" for d in downtime))
+        print("downtime           " + ", ".join(f"{d:.1f} s" for d in downtime))
     if chaos.fatal:
         print(f"supervisor         gave up: {chaos.fatal.splitlines()[0]}")
     print()
