@@ -110,6 +110,12 @@ class Gate:
         finally:
             del self._in_flight[key]
 
+    async def close(self) -> None:
+        """Close the CRM session (when the server stops)."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
     def _crm(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(

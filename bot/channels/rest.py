@@ -46,6 +46,10 @@ class KefuRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("kefu_rest_webhook", __name__)
 
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.gate.close()
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
