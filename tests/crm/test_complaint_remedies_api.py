@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
+from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import (Coupon, FollowUp, Handoff, Order, PointsEntry, Refund,
                                      RiskSignal)
+from crm_backend.core.time import BEIJING
 
 from .complaint_support import (complaint_body, count, database, key,  # noqa: F401 (own database)
                                 make_customer, mark_follow_up_sent)
@@ -236,3 +239,26 @@ async def test_resends_accepted_at_once_get_their_own_order_numbers(client, auth
         for number in numbers))
     assert [status for status, _ in results] == [201] * len(numbers), results
     assert len({body["execution"]["resend_order_no"] for _, body in results}) == len(numbers)
+
+
+async def test_a_resend_after_number_9999_takes_a_free_number_of_the_day(client, auth, database,
+                                                                          clock) -> None:
+    prefix = f"KF{clock.now().astimezone(BEIJING):%Y%m%d}"
+    complaint = await _complaint(client, auth, database)
+    engine = create_engine(database.url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            order = await db.scalar(select(Order).where(Order.customer_id == complaint["customer_id"]))
+            db.add(Order(order_no=f"{prefix}9999", customer_id=order.customer_id, status="delivered",
+                         items_total_fen=100, total_fen=100, receiver_name="测试",
+                         receiver_phone="13800001111", address="测试地址", created_at=clock.now()))
+            await db.commit()
+    finally:
+        await engine.dispose()
+    number = complaint["number"]
+    await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    status, body = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                               {"idempotency_key": key()})
+    resend = body["execution"]["resend_order_no"]
+    assert status == 201 and len(resend) == 14 and resend.startswith(prefix)
+    assert resend != f"{prefix}9999"

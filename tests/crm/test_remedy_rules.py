@@ -7,7 +7,8 @@ import pytest
 from crm_backend.complaints.remedies.policy import load_remedy_table, parse_remedy_table
 from crm_backend.complaints.remedies.rules import (History, Remedy, alternatives_left, amount_fen,
                                                    asks_for_compensation, description,
-                                                   execution_summary, propose_remedies, title)
+                                                   execution_summary, free_resend_sequence,
+                                                   propose_remedies, title)
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
 
@@ -151,3 +152,11 @@ def test_broken_policy_is_refused(broken) -> None:
     doc.update(broken)
     with pytest.raises(PolicyError):
         parse_remedy_table(doc)
+
+
+def test_resend_numbers_fill_the_day_from_9000_then_below_and_run_out() -> None:
+    assert free_resend_sequence([]) == 9000
+    assert free_resend_sequence([9000, 9001, 1, 2]) == 9002
+    assert free_resend_sequence(range(9000, 10000)) == 8999
+    assert free_resend_sequence(list(range(9000, 10000)) + [8999]) == 8998
+    assert free_resend_sequence(range(1, 10000)) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from crm_backend.complaints.rules import COMPENSATION_WISHES
 from crm_backend.core.money import fen_to_yuan
@@ -120,6 +120,17 @@ def propose_remedies(category: str, severity: str, tier: str, is_bad_faith: bool
     if is_bad_faith:
         options = [o for o in options if _owed(o, category, table)]
     return options or [table.options.get("escalate", ESCALATE)]
+
+
+# Replacement orders take today's free sequence numbers from 9000 up, then below 9000 downwards
+# (an order number holds four digits a day: KF + YYYYMMDD + NNNN).
+RESEND_SEQUENCES = tuple(range(9000, 10000)) + tuple(range(8999, 0, -1))
+
+
+def free_resend_sequence(taken: Iterable[int]) -> Optional[int]:
+    """The sequence number a replacement order gets today, or None when all are taken."""
+    used = set(taken)
+    return next((n for n in RESEND_SEQUENCES if n not in used), None)
 
 
 def offer_limit(option_count: int, max_alternatives: int) -> int:

@@ -105,11 +105,15 @@ async def propose(db: AsyncSession, complaint: Complaint, alternative: bool,
 
 
 async def _resend_order_no(db: AsyncSession, now: datetime) -> str:
-    """A free order number of today in the 9000+ range kept for replacement orders."""
+    """A free order number of today for a replacement order (Conflict when the day is full)."""
     prefix = f"KF{now.astimezone(BEIJING):%Y%m%d}"
-    taken = (await db.execute(select(Order.order_no).where(Order.order_no.like(f"{prefix}9%")))
+    taken = (await db.execute(select(Order.order_no).where(Order.order_no.like(f"{prefix}%")))
              ).scalars()
-    sequence = max((int(no[-4:]) for no in taken), default=8999) + 1
+    sequence = rules.free_resend_sequence(int(no[len(prefix):]) for no in taken
+                                          if no[len(prefix):].isdigit())
+    if sequence is None:
+        raise Conflict("resend_numbers_exhausted",
+                       "今天的补发订单号已用完，暂时无法创建补发订单，可以为您转人工客服处理")
     return f"{prefix}{sequence:04d}"
 
 
