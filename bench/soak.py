@@ -97,6 +97,7 @@ class Traffic:
     apologies: List[float] = field(default_factory=list)
     gave_up: int = 0  # messages still failing after MAX_TRIES
     empty_examples: List[str] = field(default_factory=list)
+    gave_up_examples: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -215,6 +216,8 @@ class Customer:
                 continue
             return replies
         traffic.gave_up += 1
+        if len(traffic.gave_up_examples) < 5:
+            traffic.gave_up_examples.append(f"{sender}: {text!r} -> {reply_text(replies)[:120]!r}")
         return replies
 
     async def crm(self, path: str) -> Any:
@@ -302,6 +305,8 @@ class Customer:
             elif any(p.startswith('/inform{"order_no"') for p in offered) or "哪一笔订单" in text \
                     or RESPONSES["utter_complaint_order_not_recognised"] in text:
                 nxt = f'/inform{{"order_no":"{flow.order_no}"}}'
+            elif RESPONSES["utter_ask_complaint_order_no_typed"] in text:
+                nxt = f"订单号是{flow.order_no}"  # no buttons offered: typed, as a person would
             elif any('"complaint_category"' in p for p in offered):
                 nxt = '/inform{"complaint_category":"product_quality"}'
             elif any('"complaint_severity"' in p for p in offered):
@@ -549,6 +554,8 @@ def reconcile(config: StackConfig, db_path: Path, run: Run, before: Dict[str, in
     empty = len(traffic.connection_errors) + len(traffic.http_errors) + len(traffic.empty_lists)
     if traffic.empty_examples:
         notes.append(f"EMPTY reply lists, e.g. {traffic.empty_examples}")
+    if traffic.gave_up_examples:
+        notes.append(f"GAVE UP after {MAX_TRIES} tries, e.g. {traffic.gave_up_examples}")
     stuck = [f for f in run.complaints if f.stuck] + [r for r in run.redemptions if r.stuck]
     for f in [f for f in run.complaints
               if f.stuck and f not in dropped and not by_conversation[f.sender]][:3]:
