@@ -343,7 +343,12 @@ def test_an_action_server_crash_mid_complaint_loses_nothing(stack: RunningStack,
     os.killpg(actions.popen.pid, signal.SIGKILL)
     actions.popen.wait(timeout=30)
     supervisor = Supervisor(stack.processes, log=lambda line: None)
-    reviver = threading.Timer(0.5, supervisor.check)
+
+    def revive() -> None:
+        time.sleep(0.5)  # a Timer's timed wait can hang under libfaketime; sleep does not
+        supervisor.check()
+
+    reviver = threading.Thread(target=revive)
     reviver.start()
     try:
         recorded = chat.say('/inform{"complaint_expectation":"replacement"}')
