@@ -390,7 +390,7 @@ def kill_on_schedule(stack: Stack, run: Run, chaos: Chaos, stop: threading.Event
     for fraction, name in zip(KILL_AT, KILL_ORDER):
         if stop.wait(max(0.0, run.started + fraction * total - time.monotonic())):
             return
-        process = next(p for p in stack.processes if p.name == name)
+        process = stack.process(name)
         while not process.running():  # still coming back from an earlier kill
             if stop.wait(0.5):
                 return

@@ -337,9 +337,13 @@ class Stack:
     def running(self) -> bool:
         return all(process.running() for process in self.processes)
 
+    def process(self, name: str) -> Process:
+        """The process called `name` ("crm", "actions" or "rasa")."""
+        return next(p for p in self.processes if p.name == name)
+
     def restart(self, name: str, timeout: float = 240) -> None:
         """Stop one process and start it again with the same configuration."""
-        process = next(p for p in self.processes if p.name == name)
+        process = self.process(name)
         stop_processes([process])
         process.start(REPO, self.config.env())
         process.wait_ready(timeout)
@@ -360,7 +364,7 @@ class Stack:
 
     def take_down(self, name: str) -> None:
         """Stop one process and its listening socket: it is gone until `restart`."""
-        process = next(p for p in self.processes if p.name == name)
+        process = self.process(name)
         stop_processes([process])
         process.close_socket()
 

@@ -185,9 +185,10 @@ class CRMClient:
             "customer_id": str(customer_id), "limit": str(limit)})
         return body["complaints"] if body else []
 
-    async def complaint(self, number: str, customer_id: Optional[int] = None) -> Optional[Dict[str, Any]]:
-        params = {"customer_id": str(customer_id)} if customer_id is not None else None
-        body = await self._request("GET", f"/api/complaints/{number}", params=params)
+    async def complaint(self, number: str, customer_id: int) -> Optional[Dict[str, Any]]:
+        """The customer's own complaint; None when it does not exist or is someone else's."""
+        body = await self._request("GET", f"/api/complaints/{number}",
+                                   params={"customer_id": str(customer_id)})
         return body.get("complaint", body) if body else None
 
     async def propose_remedy(self, number: str, alternative: bool = False) -> Dict[str, Any]:

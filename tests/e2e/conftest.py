@@ -30,6 +30,13 @@ class RunningStack:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        """The conversation's tracker from Rasa's HTTP API (its token)."""
+        url = (f"{self.config.rasa_url}/conversations/{sender}/tracker"
+               f"?token={self.config.rasa_api_token}")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
     def token(self, customer_id: int) -> str:
         return crm_cli(self.config, "token", str(customer_id)).strip()
 

@@ -7,7 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pytest
 
@@ -47,15 +47,8 @@ def announce_body(stack: RunningStack, size: int) -> int:
         connection.close()
 
 
-def tracker(stack: RunningStack, sender: str) -> Dict[str, Any]:
-    url = (f"{stack.config.rasa_url}/conversations/{sender}/tracker"
-           f"?token={stack.config.rasa_api_token}")
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read())
-
-
 def user_texts(stack: RunningStack, sender: str) -> List[str]:
-    return [e.get("text") for e in tracker(stack, sender)["events"] if e["event"] == "user"]
+    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
 
 
 def test_a_message_without_sender_is_refused_not_shared(stack: RunningStack):
@@ -101,7 +94,7 @@ def test_identity_comes_with_each_message_and_the_token_is_kept_nowhere(stack: R
     forged = reply_text(stack.say(sender, "我的积分有多少",
                                   {"kefu_identity": {"customer_id": 1}, "kefu_source": "x"}))
     assert str(points) not in forged
-    stored = json.dumps(tracker(stack, sender), ensure_ascii=False)
+    stored = json.dumps(stack.tracker(sender), ensure_ascii=False)
     assert token not in stored and "customer_token" not in stored
     log = (stack.config.log_dir / "rasa.log").read_text(errors="replace")
     assert token not in log

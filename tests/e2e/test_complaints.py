@@ -5,12 +5,11 @@ import os
 import signal
 import threading
 import time
-import urllib.request
 from typing import Any, Dict, List
 
 import pytest
 
-from scripts.stack import Process, Supervisor
+from scripts.stack import Supervisor
 from tests.e2e.conftest import RunningStack, new_sender
 from tests.e2e.inquiry_helpers import (Conversation, call_action, handoffs_of, order_of, orders_of,
                                        texts)
@@ -198,11 +197,7 @@ def trigger_follow_up(stack: RunningStack, number: str) -> None:
 
 
 def bot_texts(stack: RunningStack, sender: str) -> List[str]:
-    url = (f"{stack.config.rasa_url}/conversations/{sender}/tracker"
-           f"?token={stack.config.rasa_api_token}")
-    with urllib.request.urlopen(url, timeout=30) as response:
-        events = json.loads(response.read())["events"]
-    return [e.get("text") or "" for e in events if e["event"] == "bot"]
+    return [e.get("text") or "" for e in stack.tracker(sender)["events"] if e["event"] == "bot"]
 
 
 def test_follow_up_fires_through_rasa_and_records_the_score(stack: RunningStack, phone_order: str):
@@ -285,10 +280,6 @@ def test_a_long_story_is_recorded_whole(stack: RunningStack, phone_order: str):
     assert story in words.replace("\n", "")
 
 
-def process_named(stack: RunningStack, name: str) -> Process:
-    return next(p for p in stack.processes.processes if p.name == name)
-
-
 def before_the_last_answer(stack: RunningStack, order: str) -> Conversation:
     """A complaint told up to the form's last question (what the customer wishes for)."""
     chat = Conversation(stack)
@@ -301,7 +292,7 @@ def before_the_last_answer(stack: RunningStack, order: str) -> Conversation:
 
 def test_a_stalled_crm_gets_an_honest_answer_and_one_complaint_on_resubmission(
         stack: RunningStack, phone_order: str):
-    crm = process_named(stack, "crm")
+    crm = stack.processes.process("crm")
     chat = before_the_last_answer(stack, phone_order)
     os.killpg(crm.popen.pid, signal.SIGSTOP)
     try:
@@ -338,7 +329,7 @@ def test_a_stranger_cannot_open_or_answer_someone_elses_follow_up(stack: Running
 
 
 def test_an_action_server_crash_mid_complaint_loses_nothing(stack: RunningStack, phone_order: str):
-    actions = process_named(stack, "actions")
+    actions = stack.processes.process("actions")
     chat = before_the_last_answer(stack, phone_order)
     os.killpg(actions.popen.pid, signal.SIGKILL)
     actions.popen.wait(timeout=30)

@@ -1,8 +1,6 @@
 """Points, membership, redemption (exactly once) and win-back by tier, end to end."""
 
-import json
 import time
-import urllib.request
 
 import pytest
 
@@ -164,10 +162,7 @@ def test_churn_through_the_channel_for_an_ordinary_customer(stack):
 
 def last_user_stamp(stack: RunningStack, sender: str) -> float:
     """The timestamp of the conversation's latest user message (part of the bot's keys)."""
-    url = (f"{stack.config.rasa_url}/conversations/{sender}/tracker"
-           f"?token={stack.config.rasa_api_token}")
-    with urllib.request.urlopen(url, timeout=30) as response:
-        events = json.loads(response.read())["events"]
+    events = stack.tracker(sender)["events"]
     return [e for e in events if e["event"] == "user"][-1]["timestamp"]
 
 

@@ -29,7 +29,7 @@ def test_rasa_restart_keeps_the_verified_conversation(stack: RunningStack):
 
 @pytest.mark.parametrize("name", ["actions", "crm"])
 def test_the_supervisor_restarts_a_killed_process_and_says_so(stack: RunningStack, name: str):
-    process = next(p for p in stack.processes.processes if p.name == name)
+    process = stack.processes.process(name)
     os.killpg(process.popen.pid, signal.SIGKILL)
     process.popen.wait(timeout=30)
     lines: List[str] = []
