@@ -93,6 +93,8 @@ class StackConfig:
     daily_jobs_hour: str = ""  # Beijing hour of the CRM's daily loyalty jobs; empty: none (tests)
     seed_anchor: str = ""  # last day of the demo seed's timeline; empty: the CRM's default
     demo_mode: bool = False  # `make run`: demo secrets allowed, demo-only pages on
+    # Origins of the shop pages allowed to open the web widget, besides the CRM's demo page.
+    widget_origins: Tuple[str, ...] = ()
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -121,6 +123,8 @@ class StackConfig:
             model_path=model_path,
             daily_jobs_hour=os.environ.get("CRM_DAILY_JOBS_HOUR", "3"),
             demo_mode=os.environ.get("KEFU_DEMO_MODE", "true").lower() in ("1", "true", "yes"),
+            widget_origins=tuple(o for o in os.environ.get("KEFU_WIDGET_ORIGINS", "").split(",")
+                                 if o.strip()),
         )
 
     @classmethod
@@ -140,6 +144,8 @@ class StackConfig:
             log_dir=work_dir / "log",
             model_path=model_path,
             seed_anchor=seed_anchor_for_tests().isoformat(),
+            # The browser tests use the demo shop page (the secrets above are strong anyway).
+            demo_mode=True,
         )
 
     @property
@@ -153,6 +159,14 @@ class StackConfig:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def allowed_widget_origins(self) -> List[str]:
+        """The CRM's own origin (its demo page), under both loopback names, and the shops'."""
+        origins = [self.crm_url]
+        if self.host == "127.0.0.1":
+            origins.append(f"http://localhost:{self.crm_port}")
+        return origins + [o.strip().rstrip("/") for o in self.widget_origins]
 
     def env(self) -> Dict[str, str]:
         env = base_env()
@@ -171,6 +185,8 @@ class StackConfig:
             KEFU_ACTIONS_PORT=str(self.actions_port),
             KEFU_TRACKER_DB=str(self.tracker_db),
             KEFU_DEMO_MODE="true" if self.demo_mode else "false",
+            KEFU_WIDGET_ORIGINS=",".join(self.allowed_widget_origins),
+            KEFU_WIDGET_SOCKET_URL=self.rasa_url,
             # Sanic (Rasa's server) reads SANIC_* settings: a request body over 64 KB is refused
             # with 413 before anything parses it (a chat message is at most 2,000 characters).
             SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_BYTES),

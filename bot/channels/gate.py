@@ -5,8 +5,8 @@ never leave the customer without a reply."""
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import (Any, Awaitable, Callable, Collection, Dict, List, Mapping, Optional,
-                    Sequence, Tuple)
+from typing import (Any, Awaitable, Callable, Collection, Dict, Hashable, List, Mapping,
+                    Optional, Sequence, TypeVar)
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -19,6 +19,8 @@ from bot.channels import trust
 logger = logging.getLogger(__name__)
 
 Replies = List[Dict[str, Any]]
+
+Result = TypeVar("Result")
 
 # The sentence when Rasa produced nothing for a message (action server down, a crash).
 NO_REPLY_RESPONSE = "utter_no_reply"
@@ -60,7 +62,7 @@ class Gate:
     def __init__(self, config: GateConfig) -> None:
         self.config = config
         self._session: Optional[aiohttp.ClientSession] = None
-        self._in_flight: Dict[Tuple[str, str], "asyncio.Future[Replies]"] = {}
+        self._in_flight: Dict[Hashable, "asyncio.Future[Any]"] = {}
 
     def refusal(self, sender: Any, text: Any) -> Optional[trust.Refusal]:
         return trust.refusal(sender, text, self.config.max_message_chars)
@@ -89,15 +91,13 @@ class Gate:
     async def metadata(self, raw: Any, source: Optional[str]) -> Dict[str, Any]:
         return trust.trusted_metadata(raw, source, await self.identity_claim(raw))
 
-    async def once(self, sender: str, text: str,
-                   handle: Callable[[], Awaitable[Replies]]) -> Replies:
-        """Run `handle` for this message; an identical message of the same sender that arrives
-        while it runs gets the same replies instead of being handled a second time."""
-        key = (sender, text)
+    async def once(self, key: Hashable, handle: Callable[[], Awaitable[Result]]) -> Result:
+        """Run `handle` for the message called `key` (its sender and text, or its client id); the
+        same message arriving while it runs gets the same result instead of a second run."""
         running = self._in_flight.get(key)
         if running is not None:
             return await asyncio.shield(running)
-        future: "asyncio.Future[Replies]" = asyncio.get_running_loop().create_future()
+        future: "asyncio.Future[Result]" = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
             replies = await handle()

@@ -77,6 +77,6 @@ class KefuRestInput(RestInput):
                     logger.exception("handling a message of %s failed", sender)
                 return await never_silent(agent, sender, collector)
 
-            return response.json(await asyncio.shield(self.gate.once(sender, text, handle)))
+            return response.json(await asyncio.shield(self.gate.once((sender, text), handle)))
 
         return webhook

@@ -66,9 +66,9 @@ async def test_identical_messages_in_flight_are_handled_once() -> None:
         await asyncio.sleep(0.05)
         return [{"text": f"reply {number}"}]
 
-    first, second = await asyncio.gather(gate.once("s", "没了", handle),
-                                         gate.once("s", "没了", handle))
+    first, second = await asyncio.gather(gate.once(("s", "没了"), handle),
+                                         gate.once(("s", "没了"), handle))
     assert first == second == [{"text": "reply 1"}] and len(calls) == 1
-    assert await gate.once("s", "没了", handle) == [{"text": "reply 2"}]
-    other = await asyncio.gather(gate.once("s", "好的", handle), gate.once("t", "好的", handle))
+    assert await gate.once(("s", "没了"), handle) == [{"text": "reply 2"}]
+    other = await asyncio.gather(gate.once(("s", "好的"), handle), gate.once(("t", "好的"), handle))
     assert len(calls) == 4 and other[0] != other[1]
