@@ -19,6 +19,7 @@ from crm_backend.core.db import create_engine, create_read_sessionmaker, create_
 from crm_backend.core.http import error_middleware
 from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, READ_SESSIONS_KEY, SESSIONS_KEY
 from crm_backend.customers import api as customers
+from crm_backend.demo import api as demo
 from crm_backend.followups import api as followups
 from crm_backend.followups.scheduler import FOLLOW_UPS_KEY, FollowUps, scheduler
 from crm_backend.handoffs import api as handoffs
@@ -30,11 +31,12 @@ from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
 from crm_backend.vocabulary import api as vocabulary
+from crm_backend.widget import api as widget
 from crm_backend.winback import api as winback
 from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
-               notifications, complaints, handoffs, followups, vocabulary)
+               notifications, complaints, handoffs, followups, vocabulary, widget, demo)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

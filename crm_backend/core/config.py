@@ -17,6 +17,9 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'crm.sqlite3'}
 POLICY_DIR = Path(__file__).resolve().parents[1] / "policy"
 
 
+WIDGET_SCRIPT = REPO_ROOT / "web" / "widget" / "dist" / "kefu-widget.js"
+
+
 DEFAULT_SERVICE_TOKEN = "kefu-dev-service-token"
 
 
@@ -106,6 +109,9 @@ class CRMConfig:
     CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
     CRM_RASA_TIMEOUT_SECONDS. Daily loyalty jobs (birthday/anniversary points, risk scan):
     CRM_DAILY_JOBS_HOUR, the Beijing hour they run at (default 3; empty disables them).
+    Web widget: KEFU_WIDGET_SCRIPT (the built script served at /widget/kefu-widget.js, default
+    web/widget/dist/), KEFU_WIDGET_SOCKET_URL (the Rasa server as the shop's pages reach it,
+    default KEFU_RASA_URL), KEFU_SHOP_NAME (the name the demo page and widget show).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -131,6 +137,9 @@ class CRMConfig:
     followup_delay_seconds: Optional[int] = None
     daily_jobs_hour: Optional[int] = None
     listen_fd: Optional[int] = None
+    widget_script: Path = WIDGET_SCRIPT
+    widget_socket_url: Optional[str] = None
+    shop_name: str = "小象优选"
 
     def __post_init__(self) -> None:
         """A TTL longer than the accepted maximum would issue tokens nobody accepts."""
@@ -169,6 +178,10 @@ class CRMConfig:
             followup_delay_seconds=_optional_seconds(env, "CRM_FOLLOWUP_DELAY_SECONDS"),
             daily_jobs_hour=_optional_hour(env, "CRM_DAILY_JOBS_HOUR", "3"),
             listen_fd=_optional_seconds(env, "KEFU_LISTEN_FD"),
+            widget_script=Path(env.get("KEFU_WIDGET_SCRIPT") or WIDGET_SCRIPT),
+            widget_socket_url=(env.get("KEFU_WIDGET_SOCKET_URL") or env.get("KEFU_RASA_URL")
+                               or "").rstrip("/") or None,
+            shop_name=env.get("KEFU_SHOP_NAME") or "小象优选",
         )
 
 

@@ -1,0 +1,1 @@
+"""The web widget's script, served at a stable address for shops' pages."""
