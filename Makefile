@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both set everything up first.
 PY := .venv/bin/python
 
-.PHONY: run test setup model validate bench clean
+.PHONY: run test setup model validate bench screenshots clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -13,6 +13,7 @@ run: setup
 	@$(PY) -m scripts.run
 
 test: model
+	@bash scripts/browser_deps.sh
 	@echo "==> Running the test suite"
 	@$(PY) -m pytest
 	@bash scripts/clock_ahead.sh
@@ -22,6 +23,10 @@ validate: setup
 
 bench: model
 	@$(PY) -m bench.latency
+
+screenshots: model
+	@bash scripts/browser_deps.sh
+	@$(PY) -m scripts.screenshots
 
 clean:
 	rm -rf var bot/models/*.tar.gz .pytest_cache

@@ -35,3 +35,5 @@ fi
 flock -u 9
 
 ln -sfn "$VENV" .venv
+
+bash scripts/build_widget.sh
