@@ -144,8 +144,10 @@ class StackConfig:
             log_dir=work_dir / "log",
             model_path=model_path,
             seed_anchor=seed_anchor_for_tests().isoformat(),
-            # The browser tests use the demo shop page (the secrets above are strong anyway).
+            # The browser tests use the demo shop page (the secrets above are strong anyway)
+            # and a shop page of their own on this origin.
             demo_mode=True,
+            widget_origins=(f"http://127.0.0.1:{free_port()}",),
         )
 
     @property

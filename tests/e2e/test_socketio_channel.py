@@ -3,8 +3,6 @@ server, each message handled once however often it is resent, refusals with a se
 person's message kept as theirs."""
 
 import asyncio
-import json
-import urllib.request
 import uuid
 
 import pytest
@@ -12,7 +10,7 @@ import socketio
 import websockets
 
 from tests.e2e.conftest import RunningStack
-from tests.e2e.widget_socket import WidgetSocket
+from tests.e2e.widget_socket import WidgetSocket, person_says
 
 pytestmark = pytest.mark.e2e
 
@@ -119,13 +117,8 @@ async def test_a_persons_message_reaches_the_widget_and_the_history_as_theirs(
         stack: RunningStack) -> None:
     socket = await widget(stack).open()
     await socket.send("你好")
-    event = [{"event": "bot", "text": "您好，我是客服小美，我来帮您看看",
-              "metadata": {"kefu_person": {"name": "小美"}}}]
-    request = urllib.request.Request(
-        f"{stack.config.rasa_url}/conversations/{socket.session_id}/tracker/events"
-        f"?execute_side_effects=true&output_channel=socketio&token={stack.config.rasa_api_token}",
-        data=json.dumps(event).encode(), headers={"Content-Type": "application/json"})
-    await asyncio.to_thread(urllib.request.urlopen, request, timeout=30)
+    await asyncio.to_thread(person_says, stack.config.rasa_url, stack.config.rasa_api_token,
+                            socket.session_id, "小美", "您好，我是客服小美，我来帮您看看")
     for _ in range(50):
         if any("person" in r for r in socket.replies):
             break
