@@ -11,10 +11,13 @@ from scripts.stack import PortInUse, Stack, StackConfig, StackFailed, Supervisor
 
 def instructions(config: StackConfig, demo_token: str) -> str:
     webhook = f"{config.rasa_url}/webhooks/rest/webhook"
+    demo = f"{config.crm_url}/demo/" if config.demo_mode else "（未开启：KEFU_DEMO_MODE=false）"
     return f"""
 ==================================================================
  Kefu 客服助手已启动
-   Rasa 服务器  {config.rasa_url}   (REST: {webhook})
+   演示商店（网页客服小部件）  {demo}
+   小部件脚本  {config.crm_url}/widget/kefu-widget.js
+   Rasa 服务器  {config.rasa_url}   (REST: {webhook}，socket.io: {config.rasa_url}/socket.io/)
    动作服务器   {config.actions_url}
    CRM 后端     {config.crm_url}     (API 令牌: CRM_SERVICE_TOKEN)
    Rasa HTTP API 令牌（本次运行）: {config.rasa_api_token}

@@ -57,3 +57,14 @@ def test_the_token_ttl_may_not_exceed_the_maximum_lifetime() -> None:
     assert (config.customer_token_ttl, config.customer_token_max_lifetime) == (3600, 3600)
     with pytest.raises(ConfigError, match="CRM_CUSTOMER_TOKEN_TTL.*CRM_CUSTOMER_TOKEN_MAX_LIFETIME"):
         CRMConfig.from_env({"CRM_CUSTOMER_TOKEN_MAX_LIFETIME": "3600"})
+
+
+def test_the_widget_settings() -> None:
+    default = CRMConfig.from_env({"KEFU_RASA_URL": "http://127.0.0.1:5005/"})
+    assert default.widget_socket_url == "http://127.0.0.1:5005"
+    assert default.widget_script == REPO_ROOT / "web" / "widget" / "dist" / "kefu-widget.js"
+    assert CRMConfig.from_env({}).widget_socket_url is None
+    public = CRMConfig.from_env({"KEFU_RASA_URL": "http://10.0.0.2:5005",
+                                 "KEFU_WIDGET_SOCKET_URL": "https://kefu.example.com",
+                                 "KEFU_SHOP_NAME": "好店"})
+    assert (public.widget_socket_url, public.shop_name) == ("https://kefu.example.com", "好店")
