@@ -21,7 +21,7 @@ from typing import Callable, List, Optional
 import aiohttp
 
 from scripts.model import ensure_model
-from scripts.stack import (VENV_BIN, Process, Stack, StackConfig, base_env, crm_cli, free_port,
+from scripts.stack import (VENV_BIN, Process, base_env, crm_cli, free_port, seeded_stack,
                            stop_processes)
 
 KEFU_MESSAGES = ["你好", "我的快递到哪了", "谢谢", "给我讲个笑话", "发货了吗", "好的", "再见"]
@@ -83,11 +83,8 @@ async def run_load(label: str, webhook: str, customers: int, messages: int,
 
 
 def measure_kefu(work_dir: Path, customers: int, messages: int) -> Figures:
-    config = StackConfig.for_tests(work_dir, ensure_model(),
-                                   f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}")
-    crm_cli(config, "migrate")
-    crm_cli(config, "seed")
-    stack = Stack(config)
+    stack = seeded_stack(work_dir, ensure_model())
+    config = stack.config
     try:
         stack.start()
         tokens = [crm_cli(config, "token", str(1 + i % 60)).strip() for i in range(customers)]

@@ -46,7 +46,7 @@ import yaml
 
 from bot.actions.loyalty_replies import LOYALTY_UNAVAILABLE
 from scripts.model import ensure_model
-from scripts.stack import REPO, Stack, StackConfig, StackFailed, Supervisor, crm_cli
+from scripts.stack import REPO, Stack, StackConfig, StackFailed, Supervisor, crm_cli, seeded_stack
 
 KILL_AT = (0.15, 0.35, 0.55, 0.75)
 KILL_ORDER = ("crm", "actions", "crm", "actions")
@@ -687,10 +687,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kefu-soak-") as tmp:
         work_dir = Path(tmp)
         db_path = work_dir / "crm.sqlite3"
-        config = StackConfig.for_tests(work_dir, ensure_model(), f"sqlite+aiosqlite:///{db_path}")
-        crm_cli(config, "migrate")
-        crm_cli(config, "seed")
-        stack = Stack(config)
+        stack = seeded_stack(work_dir, ensure_model())
+        config = stack.config
         stop = threading.Event()
         threads: List[threading.Thread] = []
         try:

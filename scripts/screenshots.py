@@ -10,7 +10,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from scripts.browser import DESKTOP, MOBILE, launch_chromium
 from scripts.model import ensure_model
-from scripts.stack import REPO, Stack, StackConfig, crm_cli
+from scripts.stack import REPO, StackConfig, seeded_stack
 
 SHOTS = {"desktop": (DESKTOP, ["我的快递到哪了"]),
          "mobile": (MOBILE, ["我的积分有多少", "我的快递到哪了"])}
@@ -41,12 +41,8 @@ def conversation(browser: Any, config: StackConfig, viewport: Dict[str, int], me
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kefu-shots-") as tmp:
-        work = Path(tmp)
-        config = StackConfig.for_tests(work, ensure_model(),
-                                       f"sqlite+aiosqlite:///{work / 'crm.sqlite3'}")
-        crm_cli(config, "migrate")
-        crm_cli(config, "seed")
-        stack = Stack(config)
+        stack = seeded_stack(Path(tmp), ensure_model())
+        config = stack.config
         try:
             stack.start()
             with sync_playwright() as playwright:

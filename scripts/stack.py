@@ -199,6 +199,16 @@ class StackConfig:
         return env
 
 
+def seeded_stack(work_dir: Path, model_path: Path) -> "Stack":
+    """A stack on free loopback ports whose CRM is a freshly migrated and seeded SQLite database
+    in `work_dir` (tests, benchmarks, screenshots); not started yet."""
+    config = StackConfig.for_tests(work_dir, model_path,
+                                   f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}")
+    crm_cli(config, "migrate")
+    crm_cli(config, "seed")
+    return Stack(config)
+
+
 def seed_anchor_for_tests() -> date:
     """Yesterday in Beijing by the machine's clock: the test stack's seeded history is as recent
     on any day the tests run (a fixed anchor ages, and with it tiers, points and risk)."""

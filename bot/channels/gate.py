@@ -13,6 +13,9 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.channels import trust
 
@@ -123,6 +126,19 @@ class Gate:
                 headers={"Authorization": f"Bearer {self.config.crm_service_token}"},
                 timeout=aiohttp.ClientTimeout(total=self.config.crm_timeout_seconds))
         return self._session
+
+
+def add_gate_routes(blueprint: Blueprint, gate: Gate) -> None:
+    """What every Kefu channel's blueprint has: a health check at its root, and the gate's CRM
+    session closed when the server stops."""
+
+    @blueprint.listener("after_server_stop")
+    async def close(*_: Any) -> None:
+        await gate.close()
+
+    @blueprint.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
 
 
 def lost_action(events: Sequence[Any], custom: Collection[str]) -> Optional[str]:

@@ -15,7 +15,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.gate import Gate, GateConfig, Replies, never_silent, response_text
+from bot.channels.gate import (Gate, GateConfig, Replies, add_gate_routes, never_silent,
+                               response_text)
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,7 @@ class KefuRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("kefu_rest_webhook", __name__)
 
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.gate.close()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_gate_routes(webhook, self.gate)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -16,13 +16,12 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
-from sanic import Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Sanic
 from socketio import AsyncServer
 
 from bot.channels import widget_messages
-from bot.channels.gate import Gate, GateConfig, Replies, never_silent, response_text
+from bot.channels.gate import (Gate, GateConfig, Replies, add_gate_routes, never_silent,
+                               response_text)
 
 logger = logging.getLogger(__name__)
 
@@ -108,13 +107,7 @@ class KefuSocketIOInput(SocketIOInput):
         async def remember(app: Sanic, *_: Any) -> None:
             self._app = app
 
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.gate.close()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_gate_routes(webhook, self.gate)
 
         @sio.on("session_request")
         async def session_request(sid: Text, data: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 from scripts.model import ensure_model
-from scripts.stack import Stack, StackConfig, crm_cli
+from scripts.stack import Stack, StackConfig, crm_cli, seeded_stack
 
 
 @dataclass
@@ -73,14 +73,9 @@ def new_sender() -> str:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     work_dir = tmp_path_factory.mktemp("stack")
-    config = StackConfig.for_tests(
-        work_dir, ensure_model(), f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}"
-    )
-    crm_cli(config, "migrate")
-    crm_cli(config, "seed")
-    running = Stack(config)
+    running = seeded_stack(work_dir, ensure_model())
     try:
         running.start(progress=lambda message: None)
-        yield RunningStack(config, running)
+        yield RunningStack(running.config, running)
     finally:
         running.stop()
