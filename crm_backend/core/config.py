@@ -112,6 +112,8 @@ class CRMConfig:
     Web widget: KEFU_WIDGET_SCRIPT (the built script served at /widget/kefu-widget.js, default
     web/widget/dist/), KEFU_WIDGET_SOCKET_URL (the Rasa server as the shop's pages reach it,
     default KEFU_RASA_URL), KEFU_SHOP_NAME (the name the demo page and widget show).
+    WeChat: WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_API_BASE (default
+    https://api.weixin.qq.com), for the access token the CRM fetches once for every process.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -140,6 +142,9 @@ class CRMConfig:
     widget_script: Path = WIDGET_SCRIPT
     widget_socket_url: Optional[str] = None
     shop_name: str = "小象优选"
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
 
     def __post_init__(self) -> None:
         """A TTL longer than the accepted maximum would issue tokens nobody accepts."""
@@ -182,6 +187,9 @@ class CRMConfig:
             widget_socket_url=(env.get("KEFU_WIDGET_SOCKET_URL") or env.get("KEFU_RASA_URL")
                                or "").rstrip("/") or None,
             shop_name=env.get("KEFU_SHOP_NAME") or "小象优选",
+            wechat_app_id=env.get("WECHAT_APP_ID") or "",
+            wechat_app_secret=env.get("WECHAT_APP_SECRET") or "",
+            wechat_api_base=(env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip("/"),
         )
 
 

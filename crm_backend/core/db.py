@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
+
+
+def insert_for(session: AsyncSession) -> Callable[..., Any]:
+    """The session's dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite spell it
+    alike)."""
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert
 
 
 def is_sqlite(url: str) -> bool:

@@ -99,6 +99,8 @@ class ChannelIdentity(Base):
     channel = Column(String(16), nullable=False)
     external_id = Column(String(128), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # WeChat: when the customer unfollowed the account (None while following).
+    unsubscribed_at = Column(UTCDateTime, nullable=True)
 
     customer = relationship("Customer", back_populates="identities")
 
@@ -539,3 +541,53 @@ class ConversationBinding(Base):
     expires_at = Column(UTCDateTime, nullable=False)
 
     customer = relationship("Customer")
+
+
+class WeChatInbound(Base):
+    """One message or event WeChat delivered, however often it was retried: claimed by the first
+    process to see it, then the reply it got and how (passively or through the API)."""
+
+    __tablename__ = "wechat_inbound"
+    __table_args__ = (
+        CheckConstraint("status IN ('processing', 'answered')", name="status"),
+        CheckConstraint("delivery IS NULL OR delivery IN ('passive', 'api', 'none')",
+                        name="delivery"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    dedupe_key = Column(String(160), nullable=False, unique=True)
+    open_id = Column(String(128), nullable=False, index=True)
+    msg_type = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    delivery = Column(String(16), nullable=True)
+    reply = Column(Text, nullable=True)
+    received_at = Column(UTCDateTime, nullable=False, index=True)
+    answered_at = Column(UTCDateTime, nullable=True)
+
+
+class WeChatAccessToken(Base):
+    """The account's API access token, shared by every process; refreshed under this row's lock."""
+
+    __tablename__ = "wechat_access_tokens"
+
+    app_id = Column(String(64), primary_key=True)
+    access_token = Column(String(512), nullable=True)
+    expires_at = Column(UTCDateTime, nullable=True)
+    fetched_at = Column(UTCDateTime, nullable=True)
+
+
+class WeChatDelivery(Base):
+    """One customer-service message: sent, or kept with the reason it could not be (quota, the
+    48-hour window, an API error), so nothing is lost silently."""
+
+    __tablename__ = "wechat_deliveries"
+    __table_args__ = (CheckConstraint("status IN ('sent', 'not_sent')", name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    open_id = Column(String(128), nullable=False, index=True)
+    inbound_key = Column(String(160), nullable=False, index=True)
+    content = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False)
+    errcode = Column(Integer, nullable=True)
+    errmsg = Column(String(255), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)

@@ -16,6 +16,7 @@ from crm_backend.identity import store as identity_store
 from crm_backend.identity.rules import InvalidCustomerToken, verify_customer_token
 from crm_backend.identity.views import binding_json
 from crm_backend.policies import policies
+from crm_backend.wechat import store as wechat_store
 
 MAX_CONVERSATION_ID = 128
 
@@ -54,7 +55,8 @@ async def verify_token(request: web.Request) -> web.Response:
 
 async def bind(request: web.Request) -> web.Response:
     """Bind the conversation to the customer of an order number + the last four digits of their
-    phone; 404 on a wrong guess, 429 while too many wrong guesses lock it."""
+    phone (and, for `channel` "wechat", link the OpenID for good); 404 on a wrong guess, 429
+    while too many wrong guesses lock it."""
     body = await validation.json_object(request)
     order_no = validation.order_no(validation.required_string(body, "order_no"))
     tail = body.get("phone_tail")
@@ -63,11 +65,15 @@ async def bind(request: web.Request) -> web.Response:
     tail = validation.phone_tail(tail)
     conversation_id = validation.text(body, "conversation_id", MAX_CONVERSATION_ID)
     source = validation.optional_text(body, "source", MAX_SOURCE)
+    channel = validation.optional_text(body, "channel", 32)
     at = now(request)
     async with session(request) as db:
         result = await identity_store.verify_and_bind(
             db, order_no=order_no, phone_tail=tail, conversation_id=conversation_id,
             source=source, policy=policies(request).identity, now=at)
+        if result.customer is not None and channel == wechat_store.CHANNEL:
+            # A WeChat conversation is the OpenID: it stays linked to the proven customer.
+            await wechat_store.link(db, conversation_id, result.customer.id, at)
         await db.commit()
     if result.locked_until is not None:
         seconds = rules.retry_after_seconds(result.locked_until, at)

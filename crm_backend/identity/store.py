@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from crm_backend.core.db import insert_for
 from crm_backend.core.models import ConversationBinding, Customer, IdentityAttempt, IdentitySubject
 from crm_backend.identity import rules
 from crm_backend.identity.policy import IdentityPolicy
@@ -32,11 +32,6 @@ class Verification:
     locked_until: Optional[datetime] = None
 
 
-def _insert(db: AsyncSession) -> Callable[..., Any]:
-    """The dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite spell it alike)."""
-    return (postgresql if db.bind.dialect.name == "postgresql" else sqlite).insert
-
-
 async def _hold(db: AsyncSession, subjects: List[Tuple[str, str]], now: datetime) -> None:
     """Lock the subjects' rows, created when missing, always in the same order (no deadlock), so
     attempts sharing a conversation, order number or source are checked one after another.
@@ -46,7 +41,7 @@ async def _hold(db: AsyncSession, subjects: List[Tuple[str, str]], now: datetime
     commit, which serialises the whole check the same way.
     """
     table = IdentitySubject.__table__
-    await db.execute(_insert(db)(table).values(
+    await db.execute(insert_for(db)(table).values(
         [{"scope": scope, "subject": subject, "created_at": now} for scope, subject in subjects]
     ).on_conflict_do_nothing(index_elements=["scope", "subject"]))
     await db.execute(
@@ -79,7 +74,7 @@ async def _bind(db: AsyncSession, *, conversation_id: str, customer_id: int, ord
     values = {"customer_id": customer_id, "order_no": order_no, "bound_at": now,
               "expires_at": now + policy.binding_lifetime}
     table = ConversationBinding.__table__
-    await db.execute(_insert(db)(table).values(conversation_id=conversation_id, **values)
+    await db.execute(insert_for(db)(table).values(conversation_id=conversation_id, **values)
                      .on_conflict_do_update(index_elements=["conversation_id"], set_=values))
     stmt = (select(ConversationBinding)
             .where(ConversationBinding.conversation_id == conversation_id)

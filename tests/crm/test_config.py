@@ -68,3 +68,11 @@ def test_the_widget_settings() -> None:
                                  "KEFU_WIDGET_SOCKET_URL": "https://kefu.example.com",
                                  "KEFU_SHOP_NAME": "好店"})
     assert (public.widget_socket_url, public.shop_name) == ("https://kefu.example.com", "好店")
+
+
+def test_the_wechat_settings() -> None:
+    assert CRMConfig.from_env({}).wechat_api_base == "https://api.weixin.qq.com"
+    configured = CRMConfig.from_env({"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s",
+                                     "WECHAT_API_BASE": "http://127.0.0.1:9/"})
+    assert (configured.wechat_app_id, configured.wechat_app_secret,
+            configured.wechat_api_base) == ("wx1", "s", "http://127.0.0.1:9")
