@@ -28,7 +28,7 @@ if [ ! -f "$VENV/.complete" ]; then
   # rasa-sdk declare <3.11, and they run on 3.11 with the pins in the lock.
   "$VENV/bin/python" -m pip install --no-deps --ignore-requires-python \
     --progress-bar off -r requirements.lock
-  "$VENV/bin/python" -c "import rasa, rasa_sdk, spacy, jieba, sqlalchemy, aiohttp, alembic" 
+  "$VENV/bin/python" -c "import rasa, rasa_sdk, spacy, jieba, sqlalchemy, aiohttp, alembic, defusedxml, playwright" 
   touch "$VENV/.complete"
   echo "==> Environment ready"
 fi
