@@ -18,6 +18,7 @@ def instructions(config: StackConfig, demo_token: str) -> str:
    演示商店（网页客服小部件）  {demo}
    小部件脚本  {config.crm_url}/widget/kefu-widget.js
    Rasa 服务器  {config.rasa_url}   (REST: {webhook}，socket.io: {config.rasa_url}/socket.io/)
+   微信公众号   {config.rasa_url}/webhooks/wechat/webhook
    动作服务器   {config.actions_url}
    CRM 后端     {config.crm_url}     (API 令牌: CRM_SERVICE_TOKEN)
    Rasa HTTP API 令牌（本次运行）: {config.rasa_api_token}
@@ -26,6 +27,9 @@ def instructions(config: StackConfig, demo_token: str) -> str:
    .venv/bin/python -m scripts.chat --customer 1
  或者匿名聊天（查单时会核验订单号和手机尾号）:
    .venv/bin/python -m scripts.chat
+
+ 模拟微信公众号发消息（无需公众号，见 docs/wechat.md）:
+   .venv/bin/python -m scripts.wechat_sim "我的快递到哪了"
 
  用 curl 发一条消息:
    curl -s {webhook} -H 'Content-Type: application/json' \\

@@ -4,6 +4,7 @@ Used by `make run` (scripts/run.py), the end-to-end tests and the benchmarks, so
 run exactly the same commands.
 """
 
+import base64
 import os
 import secrets
 import signal
@@ -23,6 +24,16 @@ CACHE_DIR = Path(os.environ.get("KEFU_CACHE_DIR", Path.home() / ".cache" / "kefu
 
 
 REQUEST_MAX_BYTES = 65536
+
+# The WeChat channel's settings under `make run` unless set (a real account sets all five; see
+# docs/wechat.md). In demo mode the API base is the fake API `scripts/wechat_sim.py` serves.
+WECHAT_DEV = {
+    "WECHAT_APP_ID": "wxkefudemo00000000",
+    "WECHAT_APP_SECRET": "kefu-dev-wechat-app-secret",
+    "WECHAT_TOKEN": "kefu-dev-wechat-token",
+    "WECHAT_ENCODING_AES_KEY": "S2VmdURldkVuY29kaW5nQUVTS2V5MDEyMzQ1Njc4OUE",
+    "WECHAT_API_BASE": "http://127.0.0.1:8090",
+}
 
 
 class PortInUse(Exception):
@@ -95,6 +106,9 @@ class StackConfig:
     demo_mode: bool = False  # `make run`: demo secrets allowed, demo-only pages on
     # Origins of the shop pages allowed to open the web widget, besides the CRM's demo page.
     widget_origins: Tuple[str, ...] = ()
+    wechat: Dict[str, str] = field(default_factory=lambda: dict(WECHAT_DEV))
+    # Where the action server finds the CRM when not at crm_url (the tests' slow proxy).
+    actions_crm_url: Optional[str] = None
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -106,6 +120,7 @@ class StackConfig:
     @classmethod
     def from_env(cls, model_path: Path) -> "StackConfig":
         var = REPO / "var"
+        demo = os.environ.get("KEFU_DEMO_MODE", "true").lower() in ("1", "true", "yes")
         return cls(
             host=os.environ.get("KEFU_HOST", "127.0.0.1"),
             crm_port=int(os.environ.get("KEFU_CRM_PORT", "8000")),
@@ -122,13 +137,17 @@ class StackConfig:
             log_dir=var / "log",
             model_path=model_path,
             daily_jobs_hour=os.environ.get("CRM_DAILY_JOBS_HOUR", "3"),
-            demo_mode=os.environ.get("KEFU_DEMO_MODE", "true").lower() in ("1", "true", "yes"),
+            demo_mode=demo,
             widget_origins=tuple(o for o in os.environ.get("KEFU_WIDGET_ORIGINS", "").split(",")
                                  if o.strip()),
+            wechat={name: os.environ.get(name) or (
+                default if name != "WECHAT_API_BASE" or demo else "https://api.weixin.qq.com")
+                for name, default in WECHAT_DEV.items()},
         )
 
     @classmethod
-    def for_tests(cls, work_dir: Path, model_path: Path, crm_database_url: str) -> "StackConfig":
+    def for_tests(cls, work_dir: Path, model_path: Path, crm_database_url: str,
+                  actions_crm_url: Optional[str] = None) -> "StackConfig":
         return cls(
             host="127.0.0.1",
             crm_port=free_port(),
@@ -148,6 +167,13 @@ class StackConfig:
             # and a shop page of their own on this origin.
             demo_mode=True,
             widget_origins=(f"http://127.0.0.1:{free_port()}",),
+            wechat={"WECHAT_APP_ID": "wx" + secrets.token_hex(8),
+                    "WECHAT_APP_SECRET": secrets.token_urlsafe(24),
+                    "WECHAT_TOKEN": secrets.token_urlsafe(16),
+                    "WECHAT_ENCODING_AES_KEY": base64.b64encode(secrets.token_bytes(32))
+                    .decode()[:43],
+                    "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}"},
+            actions_crm_url=actions_crm_url,
         )
 
     @property
@@ -193,17 +219,20 @@ class StackConfig:
             # with 413 before anything parses it (a chat message is at most 2,000 characters).
             SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_BYTES),
             CRM_DAILY_JOBS_HOUR=self.daily_jobs_hour,
+            **self.wechat,
         )
         if self.seed_anchor:
             env["CRM_SEED_ANCHOR"] = self.seed_anchor
         return env
 
 
-def seeded_stack(work_dir: Path, model_path: Path) -> "Stack":
+def seeded_stack(work_dir: Path, model_path: Path,
+                 actions_crm_url: Optional[str] = None) -> "Stack":
     """A stack on free loopback ports whose CRM is a freshly migrated and seeded SQLite database
     in `work_dir` (tests, benchmarks, screenshots); not started yet."""
     config = StackConfig.for_tests(work_dir, model_path,
-                                   f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}")
+                                   f"sqlite+aiosqlite:///{work_dir / 'crm.sqlite3'}",
+                                   actions_crm_url)
     crm_cli(config, "migrate")
     crm_cli(config, "seed")
     return Stack(config)
@@ -251,8 +280,10 @@ class Process:
     listen: Optional[Tuple[str, int]] = None
     popen: Optional[subprocess.Popen] = None
     sock: Optional[socket.socket] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
 
     def start(self, cwd: Path, env: Dict[str, str]) -> None:
+        env = {**env, **self.extra_env}
         if self.real_clock:
             env = without_moved_clock(env)
         fds: Tuple[int, ...] = ()
@@ -329,7 +360,8 @@ class Stack:
                     c.log_dir / "crm.log", listen=(c.host, c.crm_port)),
             Process("actions", [python, "-m", "bot.action_server"],
                     f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True,
-                    listen=(c.host, c.actions_port)),
+                    listen=(c.host, c.actions_port),
+                    extra_env={"CRM_URL": c.actions_crm_url} if c.actions_crm_url else {}),
             # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
             Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",
                              "--interface", c.host, "--port", str(c.rasa_port),

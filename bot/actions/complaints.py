@@ -174,7 +174,8 @@ class ValidateComplaintForm(HonestAction, FormValidationAction):
             return {"phone_tail": None}
         async with crm_client.make_crm() as crm:
             customer = await crm.bind_by_order(order_no, tail, tracker.sender_id,
-                                               message_source(tracker))
+                                               message_source(tracker),
+                                               tracker.get_latest_input_channel())
         if customer is None:
             dispatcher.utter_message(text=order_replies.BIND_FAILED)
             return {"phone_tail": None, "complaint_order_no": None}

@@ -79,13 +79,17 @@ class CRMClient:
         raise CRMUnavailable(f"CRM {method} {path}: no attempt made")
 
     async def bind_by_order(self, order_no: str, phone_tail: str, conversation_id: str,
-                            source: Optional[str]) -> Optional[Dict[str, Any]]:
+                            source: Optional[str],
+                            channel: Optional[str] = None) -> Optional[Dict[str, Any]]:
         """Bind the conversation to the customer who placed `order_no` if their phone ends in
-        `phone_tail`; None when they do not match. Raises CRMRejected 429 while locked."""
+        `phone_tail` (a WeChat conversation's OpenID stays linked); None when they do not match.
+        Raises CRMRejected 429 while locked."""
         body: Dict[str, Any] = {"order_no": order_no, "phone_tail": phone_tail,
                                 "conversation_id": conversation_id}
         if source:
             body["source"] = source
+        if channel:
+            body["channel"] = channel
         try:
             answer = await self._request("POST", "/api/identity/bind", json=body)
         except CRMRejected as rejected:

@@ -101,7 +101,8 @@ class ActionVerifyLookup(HonestAction, Action):
                 customer = None
                 if order_no and phone_tail:
                     customer = await crm.bind_by_order(order_no, phone_tail, tracker.sender_id,
-                                                       message_source(tracker))
+                                                       message_source(tracker),
+                                                       tracker.get_latest_input_channel())
                 if customer is None:
                     dispatcher.utter_message(text=order_replies.BIND_FAILED)
                     return events + [SlotSet("order_no", None)]

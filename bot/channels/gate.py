@@ -78,7 +78,7 @@ class Gate:
         if not isinstance(token, str) or not token:
             return dict(trust.REJECTED)
         try:
-            async with self._crm().post("/api/identity/verify-token",
+            async with self.crm().post("/api/identity/verify-token",
                                         json={"customer_token": token}) as response:
                 if response.status in (400, 401):
                     return dict(trust.REJECTED)
@@ -119,7 +119,8 @@ class Gate:
             await self._session.close()
             self._session = None
 
-    def _crm(self) -> aiohttp.ClientSession:
+    def crm(self) -> aiohttp.ClientSession:
+        """The CRM session (service token), opened on first use."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 base_url=self.config.crm_url,

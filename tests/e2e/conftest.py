@@ -10,13 +10,17 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 from scripts.model import ensure_model
-from scripts.stack import Stack, StackConfig, crm_cli, seeded_stack
+from scripts.fake_wechat import FakeWeChatServer
+from scripts.stack import Stack, StackConfig, crm_cli, free_port, seeded_stack
+from tests.e2e.slow_proxy import SlowProxy
 
 
 @dataclass
 class RunningStack:
     config: StackConfig
     processes: Stack
+    wechat_api: FakeWeChatServer
+    crm_proxy: SlowProxy
 
     def crm(self, path: str, method: str = "GET", body: Optional[dict] = None) -> Any:
         """Call the CRM's API as the action server does (service token)."""
@@ -28,7 +32,8 @@ class RunningStack:
                      "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+            raw = response.read()
+            return json.loads(raw) if raw else None
 
     def tracker(self, sender: str) -> Dict[str, Any]:
         """The conversation's tracker from Rasa's HTTP API (its token)."""
@@ -72,10 +77,18 @@ def new_sender() -> str:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The stack, the fake WeChat API it is configured with, and a proxy the action server
+    reaches the CRM through (a test may slow it down)."""
     work_dir = tmp_path_factory.mktemp("stack")
-    running = seeded_stack(work_dir, ensure_model())
+    proxy_port = free_port()
+    running = seeded_stack(work_dir, ensure_model(), f"http://127.0.0.1:{proxy_port}")
+    config = running.config
+    proxy = SlowProxy(proxy_port, config.crm_url).start()
+    wechat_api = FakeWeChatServer(int(config.wechat["WECHAT_API_BASE"].rsplit(":", 1)[1])).start()
     try:
         running.start(progress=lambda message: None)
-        yield RunningStack(running.config, running)
+        yield RunningStack(config, running, wechat_api, proxy)
     finally:
         running.stop()
+        wechat_api.stop()
+        proxy.stop()
