@@ -30,6 +30,7 @@ from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
+from crm_backend.transcripts import api as transcripts
 from crm_backend.vocabulary import api as vocabulary
 from crm_backend.wechat import api as wechat
 from crm_backend.widget import api as widget
@@ -38,7 +39,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat)
+               wechat, transcripts)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -591,3 +591,26 @@ class WeChatDelivery(Base):
     errcode = Column(Integer, nullable=True)
     errmsg = Column(String(255), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class ConversationMessage(Base):
+    """The transcript of record: every customer message, bot reply and person's message of a
+    conversation, with its channel and time, written by the channels (never by the browser)."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (
+        CheckConstraint("author IN ('customer', 'bot', 'agent', 'system')", name="author"),
+        UniqueConstraint("conversation_id", "client_message_id",
+                         name="uq_conversation_messages_client_message"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    author = Column(String(16), nullable=False)
+    text = Column(Text, nullable=False)
+    buttons = Column(JSON, nullable=True)
+    client_message_id = Column(String(160), nullable=True)
+    staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    handoff_id = _fk("handoffs.id", nullable=True, ondelete="SET NULL")
+    created_at = Column(UTCDateTime, nullable=False, index=True)

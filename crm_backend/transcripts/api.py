@@ -1,0 +1,98 @@
+"""`/api/conversations/{id}/…`: the channels write the transcript of record and learn, with each
+customer message, whether a person holds the conversation (then the bot stays silent)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from aiohttp import web
+
+from crm_backend.core import body as validation
+from crm_backend.core.http import bad_request, json_response
+from crm_backend.core.models import Handoff, StaffUser
+from crm_backend.core.state import now, session
+from crm_backend.handoffs import store as handoff_store
+from crm_backend.transcripts import rules, store
+from crm_backend.transcripts.views import message_json
+
+MAX_CONVERSATION_ID = 128
+
+
+def _conversation(request: web.Request) -> str:
+    return validation.path_text(request.match_info["conversation_id"], "conversation_id",
+                                MAX_CONVERSATION_ID)
+
+
+def _buttons(body: Dict[str, Any]) -> Optional[List[Dict[str, str]]]:
+    raw = body.get("buttons")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) > 20 or not all(
+            isinstance(b, dict) and isinstance(b.get("title"), str) for b in raw):
+        raise bad_request("buttons 应为 {title, payload} 的列表", "buttons")
+    return [{"title": b["title"][:200], "payload": str(b.get("payload") or "")[:500]}
+            for b in raw]
+
+
+async def _handoff_state(db: Any, handoff: Optional[Handoff]) -> Optional[Dict[str, Any]]:
+    """What the channel needs of the conversation's open handoff: its status, the customer's
+    place in the queue while waiting, and the person's name once assigned."""
+    if handoff is None:
+        return None
+    agent = (await db.get(StaffUser, handoff.assigned_staff_id)
+             if handoff.assigned_staff_id is not None else None)
+    return {"id": handoff.id, "status": handoff.status,
+            "position": await handoff_store.queue_position(db, handoff),
+            "agent_name": agent.display_name if agent is not None else None}
+
+
+async def inbound(request: web.Request) -> web.Response:
+    """Keep a customer's message (once per client message id) and say whether a person holds the
+    conversation: `handoff` is null when the bot should answer."""
+    conversation_id = _conversation(request)
+    body = await validation.json_object(request)
+    channel = validation.choice(body, "channel", rules.CHANNELS)
+    text = validation.text(body, "text", rules.MAX_TEXT)
+    client_id = validation.optional_text(body, "message_id", rules.MAX_CLIENT_ID)
+    async with session(request) as db:
+        handoff = await handoff_store.open_for_conversation(db, conversation_id)
+        row, created = await store.add_message(
+            db, conversation_id=conversation_id, channel=channel, author="customer", text=text,
+            client_message_id=client_id, handoff_id=handoff.id if handoff else None,
+            now=now(request))
+        state = await _handoff_state(db, handoff)
+        await db.commit()
+    return json_response({"message": message_json(row), "duplicate": not created,
+                          "handoff": state}, status=201 if created else 200)
+
+
+async def add(request: web.Request) -> web.Response:
+    """Keep what the bot (or the channel itself) said to the customer."""
+    conversation_id = _conversation(request)
+    body = await validation.json_object(request)
+    channel = validation.choice(body, "channel", rules.CHANNELS)
+    author = validation.choice(body, "author", ("bot", "system"))
+    text = validation.text(body, "text", rules.MAX_TEXT)
+    async with session(request) as db:
+        handoff = await handoff_store.open_for_conversation(db, conversation_id)
+        row, _ = await store.add_message(
+            db, conversation_id=conversation_id, channel=channel, author=author, text=text,
+            buttons=_buttons(body), handoff_id=handoff.id if handoff else None, now=now(request))
+        await db.commit()
+    return json_response({"message": message_json(row)}, status=201)
+
+
+async def read(request: web.Request) -> web.Response:
+    """The conversation's messages after `after_id`, oldest first."""
+    conversation_id = _conversation(request)
+    after = validation.int_value(request.query.get("after_id"), "after_id", 0, 0, 2**62) or 0
+    async with session(request) as db:
+        rows = await store.messages(db, conversation_id, after)
+    return json_response({"messages": [message_json(r) for r in rows]})
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    """Register this module's routes."""
+    router.add_post("/api/conversations/{conversation_id}/inbound", inbound)
+    router.add_post("/api/conversations/{conversation_id}/messages", add)
+    router.add_get("/api/conversations/{conversation_id}/messages", read)

@@ -1,0 +1,45 @@
+"""Transcript rows: a message kept once per client message id, read back in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_backend.core.db import insert_for
+from crm_backend.core.models import ConversationMessage
+
+
+async def add_message(db: AsyncSession, *, conversation_id: str, channel: str, author: str,
+                      text: str, now: datetime, buttons: Optional[List[Any]] = None,
+                      client_message_id: Optional[str] = None, staff_id: Optional[int] = None,
+                      handoff_id: Optional[int] = None) -> Tuple[ConversationMessage, bool]:
+    """Keep one message; the same client message id in the same conversation is kept once (a
+    resend or a retry), and the stored row is returned with created=False."""
+    values = dict(conversation_id=conversation_id, channel=channel, author=author, text=text,
+                  buttons=buttons or None, client_message_id=client_message_id,
+                  staff_id=staff_id, handoff_id=handoff_id, created_at=now)
+    if client_message_id is None:
+        row = ConversationMessage(**values)
+        db.add(row)
+        await db.flush()
+        return row, True
+    result = await db.execute(insert_for(db)(ConversationMessage.__table__).values(**values)
+                              .on_conflict_do_nothing(
+                                  index_elements=["conversation_id", "client_message_id"]))
+    stmt = select(ConversationMessage).where(
+        ConversationMessage.conversation_id == conversation_id,
+        ConversationMessage.client_message_id == client_message_id)
+    return (await db.execute(stmt)).scalar_one(), result.rowcount == 1
+
+
+async def messages(db: AsyncSession, conversation_id: str, after_id: int = 0,
+                   limit: int = 500) -> List[ConversationMessage]:
+    """The conversation's messages after `after_id`, oldest first."""
+    stmt = (select(ConversationMessage)
+            .where(ConversationMessage.conversation_id == conversation_id,
+                   ConversationMessage.id > after_id)
+            .order_by(ConversationMessage.id).limit(limit))
+    return list((await db.execute(stmt)).scalars())
