@@ -7,12 +7,13 @@ import logging
 from dataclasses import dataclass
 from typing import (Any, Awaitable, Callable, Collection, Dict, Hashable, List, Mapping,
                     Optional, Sequence, TypeVar)
+from urllib.parse import quote
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -27,6 +28,9 @@ Result = TypeVar("Result")
 
 # The sentence when Rasa produced nothing for a message (action server down, a crash).
 NO_REPLY_RESPONSE = "utter_no_reply"
+
+# The sentence while the customer waits for a person ({ahead}: how many are before them).
+WAITING_RESPONSE = "utter_handoff_waiting"
 
 # Waits before running a lost action again (a supervised action server is back within seconds).
 RERUN_DELAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
@@ -113,6 +117,57 @@ class Gate:
         finally:
             del self._in_flight[key]
 
+    async def hold(self, sender: str, channel: str, text: str,
+                   message_id: Optional[str]) -> Optional[Dict[str, Any]]:
+        """Keep the customer's message in the CRM's transcript; the open handoff's state when a
+        person holds the conversation (the bot must then stay silent), else None. When the CRM
+        cannot be asked the bot answers (the message is then missing from the transcript)."""
+        try:
+            async with self.crm().post(f"/api/conversations/{quote(sender, safe='')}/inbound",
+                                       json={"channel": channel, "text": text,
+                                             **({"message_id": message_id} if message_id else {})}
+                                       ) as response:
+                if response.status not in (200, 201):
+                    logger.warning("CRM answered %s to a customer message", response.status)
+                    return None
+                return (await response.json()).get("handoff")
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.warning("customer message of %s not kept: %r", sender, error)
+            return None
+
+    async def record_replies(self, sender: str, channel: str, replies: Replies) -> None:
+        """Keep what the bot said in the CRM's transcript (logged, never raised, when it cannot)."""
+        for reply in replies:
+            text = reply.get("text") or ""
+            buttons = reply.get("buttons") or []
+            if not text and not buttons:
+                continue
+            try:
+                async with self.crm().post(
+                        f"/api/conversations/{quote(sender, safe='')}/messages",
+                        json={"channel": channel, "author": "bot", "text": text or "（按钮）",
+                              "buttons": [{"title": str(b.get("title", "")),
+                                           "payload": str(b.get("payload", ""))}
+                                          for b in buttons]}) as response:
+                    if response.status != 201:
+                        logger.warning("CRM answered %s to a bot reply", response.status)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                logger.warning("bot reply to %s not kept: %r", sender, error)
+
+    async def turn(self, agent: Any, sender: str, channel: str, text: str,
+                   message_id: Optional[str], run: Callable[[], Awaitable[Replies]]) -> Replies:
+        """One customer message: kept in the transcript; while a person holds the conversation
+        the bot is not asked (the customer hears their place in the queue, or nothing once a
+        person is on it); otherwise `run` (the Rasa turn), its replies kept too."""
+        handoff = await self.hold(sender, channel, text, message_id)
+        if handoff is not None:
+            replies = held_replies(agent, sender, handoff)
+        else:
+            await resume_if_paused(agent, sender)
+            replies = await run()
+        await self.record_replies(sender, channel, replies)
+        return replies
+
     async def close(self) -> None:
         """Close the CRM session (when the server stops)."""
         if self._session is not None:
@@ -140,6 +195,28 @@ def add_gate_routes(blueprint: Blueprint, gate: Gate) -> None:
     @blueprint.route("/", methods=["GET"])
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
+
+
+def held_replies(agent: Any, sender: str, handoff: Mapping[str, Any]) -> Replies:
+    """What the customer hears while a person holds the conversation: their place while they
+    wait; nothing once a person is on it (the person answers)."""
+    if handoff.get("status") != "waiting":
+        return []
+    position = handoff.get("position")
+    ahead = position - 1 if isinstance(position, int) and position > 1 else 0
+    text = response_text(agent.domain, WAITING_RESPONSE).replace("{ahead}", str(ahead))
+    return [{"recipient_id": sender, "text": text}]
+
+
+async def resume_if_paused(agent: Any, sender: str) -> None:
+    """No person holds the conversation (the CRM says so), so a pause left in Rasa's tracker by a
+    handoff that ended is lifted: the bot answers again instead of staying silent for good."""
+    async with agent.lock_store.lock(sender):
+        tracker = await agent.tracker_store.retrieve(sender)
+        if tracker is not None and tracker.is_paused():
+            logger.info("resuming %s: its handoff has ended", sender)
+            tracker.update(ConversationResumed())
+            await agent.tracker_store.save(tracker)
 
 
 def lost_action(events: Sequence[Any], custom: Collection[str]) -> Optional[str]:

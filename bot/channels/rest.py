@@ -20,6 +20,12 @@ from bot.channels.gate import (Gate, GateConfig, Replies, add_gate_routes, never
 
 logger = logging.getLogger(__name__)
 
+# The channel's name in the CRM's transcript.
+CHANNEL = "rest"
+
+# A REST client cannot be pushed a person's message: it hears that one is on it.
+HELD_RESPONSE = "utter_handoff_assigned"
+
 
 def _body(request: Request) -> Dict[str, Any]:
     """The JSON object sent, or {} for anything else (then refused for what it lacks)."""
@@ -62,7 +68,7 @@ class KefuRestInput(RestInput):
                       "error": refused.code}], status=refused.status)
             source = request.remote_addr or request.ip
 
-            async def handle() -> Replies:
+            async def run() -> Replies:
                 collector = CollectingOutputChannel()
                 metadata = await self.gate.metadata(body.get("metadata"), source)
                 try:
@@ -71,6 +77,11 @@ class KefuRestInput(RestInput):
                 except Exception:
                     logger.exception("handling a message of %s failed", sender)
                 return await never_silent(agent, sender, collector)
+
+            async def handle() -> Replies:
+                replies = await self.gate.turn(agent, sender, CHANNEL, text, None, run)
+                return replies or [{"recipient_id": sender,
+                                    "text": response_text(agent.domain, HELD_RESPONSE)}]
 
             return response.json(await asyncio.shield(self.gate.once((sender, text), handle)))
 

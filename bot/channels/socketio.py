@@ -30,6 +30,9 @@ MAX_PACKET_BYTES = 65536
 
 Ack = Dict[str, Any]
 
+# The channel's name in the CRM's transcript.
+CHANNEL = "web"
+
 
 def allowed_origins(raw: Any) -> List[str]:
     """The origins listed in credentials.yml (a list, or one comma-separated string)."""
@@ -159,13 +162,17 @@ class KefuSocketIOInput(SocketIOInput):
         output = WidgetOutput(sio, self.bot_message_evt)
         request = (sio.get_environ(sid) or {}).get("sanic.request")
         source = getattr(request, "remote_addr", None) or getattr(request, "ip", None)
-        metadata = await self.gate.metadata(raw_metadata, source)
-        try:
-            await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
-                                             message_id=message_id, metadata=metadata))
-        except Exception:
-            logger.exception("handling a message of %s failed", sender)
-        replies: Replies = await never_silent(self._agent(), sender, output)
+
+        async def run() -> Replies:
+            metadata = await self.gate.metadata(raw_metadata, source)
+            try:
+                await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
+                                                 message_id=message_id, metadata=metadata))
+            except Exception:
+                logger.exception("handling a message of %s failed", sender)
+            return await never_silent(self._agent(), sender, output)
+
+        replies = await self.gate.turn(self._agent(), sender, CHANNEL, text, message_id, run)
         if replies is output.messages:
             return
         for reply in replies:

@@ -20,7 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import trust
-from bot.channels.gate import Gate, GateConfig, add_gate_routes, never_silent, response_text
+from bot.channels.gate import (Gate, GateConfig, Replies, add_gate_routes, never_silent,
+                               response_text)
 from bot.channels.wechat import crypto, messages, render
 from bot.channels.wechat.delivery import Deliverer
 from bot.channels.wechat.messages import Inbound
@@ -224,14 +225,19 @@ class WeChatInput(InputChannel):
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
         """One Rasa turn for the OpenID; its replies as WeChat-sized texts."""
         open_id = inbound.from_user
-        metadata = trust.trusted_metadata(None, None, await self._linked_claim(open_id))
-        collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, open_id, input_channel=self.name(),
-                                             metadata=metadata, message_id=inbound.msg_id))
-        except Exception:
-            logger.exception("handling a WeChat message of %s failed", open_id)
-        replies = await never_silent(agent, open_id, collector)
+
+        async def run() -> Replies:
+            metadata = trust.trusted_metadata(None, None, await self._linked_claim(open_id))
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, open_id,
+                                                 input_channel=self.name(), metadata=metadata,
+                                                 message_id=inbound.msg_id))
+            except Exception:
+                logger.exception("handling a WeChat message of %s failed", open_id)
+            return await never_silent(agent, open_id, collector)
+
+        replies = await self.gate.turn(agent, open_id, self.name(), text, inbound.dedupe_key, run)
         return render.split_text(render.render_turn(replies)) or []
 
     async def _linked_claim(self, open_id: str) -> Optional[Dict[str, Any]]:

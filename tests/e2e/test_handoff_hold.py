@@ -1,0 +1,71 @@
+"""While a person holds a conversation the bot stays silent in every channel: the customer's
+messages are kept in the CRM's transcript, a waiting customer hears their place in the queue, and
+once the handoff ends the bot answers again (the dead end of a handoff with nobody behind it)."""
+
+import asyncio
+from typing import Any, Dict, List
+
+import pytest
+
+from scripts.wechat_sim import post, text_xml
+from tests.e2e.conftest import RunningStack, new_sender, reply_text
+from tests.e2e.test_wechat_channel import account, msg_id, open_id, webhook
+from tests.e2e.widget_socket import WidgetSocket
+
+pytestmark = pytest.mark.e2e
+
+
+def transcript(stack: RunningStack, conversation: str) -> List[Dict[str, Any]]:
+    return stack.crm(f"/api/conversations/{conversation}/messages")["messages"]
+
+
+def open_handoff(stack: RunningStack, conversation: str) -> Dict[str, Any]:
+    return next(h for h in stack.crm("/api/handoffs?status=waiting")["handoffs"]
+                if h["conversation_id"] == conversation)
+
+
+def user_texts(stack: RunningStack, sender: str) -> List[str]:
+    return [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_rest_a_waiting_customer_hears_the_queue_and_the_bot_returns_after(
+        stack: RunningStack) -> None:
+    sender = new_sender()
+    assert "转接人工" in reply_text(stack.say(sender, "转人工"))
+    for text in ("喂？有人吗", "我的订单到哪了"):
+        reply = reply_text(stack.say(sender, text))
+        assert "排队" in reply and "前面还有" in reply
+    assert user_texts(stack, sender) == ["转人工"]
+    kept = transcript(stack, sender)
+    customer = [m["text"] for m in kept if m["author"] == "customer"]
+    assert customer == ["转人工", "喂？有人吗", "我的订单到哪了"]
+    assert all(m["handoff_id"] for m in kept if m["text"] in ("喂？有人吗", "我的订单到哪了"))
+    assert any(m["author"] == "bot" and "转接人工" in m["text"] for m in kept)
+
+    stack.crm(f"/api/handoffs/{open_handoff(stack, sender)['id']}/close", "POST", {})
+    answer = reply_text(stack.say(sender, "你好"))
+    assert answer and "排队" not in answer
+    assert user_texts(stack, sender)[-1] == "你好"
+
+
+async def test_widget_messages_are_held_while_waiting(stack: RunningStack) -> None:
+    socket = await WidgetSocket(stack.config.rasa_url, stack.config.crm_url).open()
+    await socket.send("我要找人工客服")
+    socket.replies.clear()
+    ack = await socket.send("还要等多久")
+    assert ack == {"status": "ok"} and "前面还有" in socket.reply_text()
+    events = await asyncio.to_thread(stack.tracker, socket.session_id)
+    assert [e["text"] for e in events["events"] if e["event"] == "user"] == ["我要找人工客服"]
+    kept = await asyncio.to_thread(transcript, stack, socket.session_id)
+    assert [m["channel"] for m in kept if m["author"] == "customer"] == ["web", "web"]
+    await socket.close()
+
+
+def test_wechat_messages_are_held_while_waiting(stack: RunningStack) -> None:
+    who = open_id()
+    assert "转接人工" in post(webhook(stack), account(stack), text_xml(who, "转人工", msg_id()))[1]
+    status, reply = post(webhook(stack), account(stack), text_xml(who, "人呢", msg_id()))
+    assert status == 200 and "前面还有" in reply
+    assert [m["text"] for m in transcript(stack, who) if m["author"] == "customer"] == [
+        "转人工", "人呢"]
+    assert user_texts(stack, who) == ["转人工"]
