@@ -15,6 +15,7 @@ import pytest
 from bot.channels.wechat import crypto
 from scripts.wechat_sim import Account, event_xml, media_xml, post, text_xml
 from tests.e2e.conftest import RunningStack
+from tests.e2e.widget_socket import person_says
 
 pytestmark = pytest.mark.e2e
 
@@ -245,3 +246,13 @@ def test_cdata_end_in_a_message_reaches_the_bot_intact(stack: RunningStack) -> N
     status, reply = say(stack, who, "这个]]><b>多少钱</b>")
     assert status == 200 and reply
     assert user_texts(stack, who) == ["这个]]><b>多少钱</b>"]
+
+
+def test_a_persons_message_reaches_wechat_through_the_api(stack: RunningStack) -> None:
+    who = linked(stack, 1)
+    say(stack, who, "你好")
+    person_says(stack.config.rasa_url, stack.config.rasa_api_token, who, "小美",
+                "您好，我是客服小美", channel="wechat")
+    assert eventually(lambda: stack.wechat_api.state.texts_to(who)) == [
+        "【人工客服 小美】您好，我是客服小美"]
+    assert [d["status"] for d in deliveries(stack, who)] == ["sent"]

@@ -67,13 +67,14 @@ class WidgetSocket:
         await asyncio.gather(*loops, return_exceptions=True)
 
 
-def person_says(rasa_url: str, api_token: str, session_id: str, name: str, text: str) -> None:
+def person_says(rasa_url: str, api_token: str, session_id: str, name: str, text: str,
+                channel: str = "socketio") -> None:
     """A person's message into the conversation the way the agent console sends it: a bot event
     with the person in its metadata, through Rasa's HTTP API and the socket.io output channel."""
     event = [{"event": "bot", "text": text, "metadata": {"kefu_person": {"name": name}}}]
     request = urllib.request.Request(
         f"{rasa_url}/conversations/{session_id}/tracker/events"
-        f"?execute_side_effects=true&output_channel=socketio&token={api_token}",
+        f"?execute_side_effects=true&output_channel={channel}&token={api_token}",
         data=json.dumps(event).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30):
         pass

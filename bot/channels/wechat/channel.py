@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Set, Text
 
 import aiohttp
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (CollectingOutputChannel, InputChannel, OutputChannel,
+                                        UserMessage)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -96,6 +97,23 @@ def turn_for(inbound: Inbound) -> Turn:
     return Turn(response=TEXT_ONLY)
 
 
+class WeChatOutput(OutputChannel):
+    """Messages sent outside a customer's turn (a follow-up the CRM triggers, a person's reply):
+    through the customer-service API, recorded like every other delivery."""
+
+    def __init__(self, deliverer: Deliverer) -> None:
+        self.deliverer = deliverer
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        pieces = render.split_text(render.render_turn([message]))
+        if pieces:
+            await self.deliverer.deliver(recipient_id, f"out:{int(time.time() * 1000)}", pieces)
+
+
 class WeChatInput(InputChannel):
     """Configured in credentials.yml under `bot.channels.wechat.channel.WeChatInput`."""
 
@@ -114,6 +132,10 @@ class WeChatInput(InputChannel):
         self.gate = Gate(gate)
         self.deliverer = Deliverer(self.gate.crm, config.api_base)
         self._tasks: Set["asyncio.Task[Any]"] = set()
+
+    def get_output_channel(self) -> WeChatOutput:
+        """For the CRM's follow-ups and a person's replies through Rasa's HTTP API."""
+        return WeChatOutput(self.deliverer)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("kefu_wechat_webhook", __name__)

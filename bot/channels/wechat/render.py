@@ -3,6 +3,8 @@ list answered with a number, cut into pieces WeChat accepts when too long."""
 
 from typing import Any, Mapping, Optional, Sequence
 
+from bot.channels.widget_messages import PERSON_KEY
+
 MAX_BYTES = 2048
 SENTENCE_ENDS = "。！？!?；\n"
 COMMAS = "，,、"
@@ -40,6 +42,9 @@ def _choice_line(count: int) -> str:
 def _block(message: Mapping[str, Any]) -> Optional[str]:
     lines = []
     text = _text(message)
+    person = message.get(PERSON_KEY)
+    if text is not None and isinstance(person, Mapping):
+        text = f"【人工客服 {person.get('name') or ''}】".replace(" 】", "】") + text
     if text is not None:
         lines.append(text)
     titles = _titles(message)

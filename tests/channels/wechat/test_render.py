@@ -179,3 +179,9 @@ def test_short_text_is_one_piece() -> None:
     assert split_text(" \n\t ") == []
     assert split_text("好" * 682) == ["好" * 682]
     assert split_text("好" * 683) == ["好" * 682, "好"]
+
+
+def test_a_persons_message_says_who_wrote_it() -> None:
+    assert render_turn([{"text": "我来帮您查", "kefu_person": {"name": "小美"}}]) == (
+        "【人工客服 小美】我来帮您查")
+    assert render_turn([{"text": "稍等", "kefu_person": {}}]) == "【人工客服】稍等"
