@@ -179,6 +179,13 @@ class CRMClient:
         assert body is not None
         return body["handoff"]
 
+    async def record_handoff_satisfaction(self, conversation_id: str,
+                                          score: int) -> Optional[Dict[str, Any]]:
+        """Keep the 1–5 answer on the conversation's handed-back handoff; None when none waits."""
+        body = await self._request("POST", "/api/handoffs/satisfaction", json={
+            "conversation_id": conversation_id, "score": score})
+        return body["handoff"] if body else None
+
     async def create_complaint(self, payload: Dict[str, Any]) -> Dict[str, Any]:
         body = await self._request("POST", "/api/complaints", json=payload)
         assert body is not None

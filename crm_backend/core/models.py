@@ -354,6 +354,13 @@ class Handoff(Base):
     created_at = Column(UTCDateTime, nullable=False)
     assigned_at = Column(UTCDateTime, nullable=True)
     closed_at = Column(UTCDateTime, nullable=True)
+    # The service metrics (docs/handoff.md): the first person's reply, the hand back to the bot.
+    first_response_at = Column(UTCDateTime, nullable=True)
+    handed_back_at = Column(UTCDateTime, nullable=True)
+    resolution_note = Column(Text, nullable=True)
+    # The customer's 1–5 answer when the bot asked after the hand back.
+    csat_score = Column(Integer, nullable=True)
+    csat_at = Column(UTCDateTime, nullable=True)
 
 
 class FollowUp(Base):

@@ -69,8 +69,22 @@ async def close(request: web.Request) -> web.Response:
         return json_response({"handoff": await handoff_store.describe(db, handoff)})
 
 
+async def satisfaction(request: web.Request) -> web.Response:
+    """The customer's 1–5 answer after a person handed the conversation back (the bot asks)."""
+    body = await validation.json_object(request)
+    conversation_id = body_fields.text(body, "conversation_id", 128)
+    score = body_fields.integer(body, "score", 1, 5)
+    async with session(request) as db:
+        handoff = await handoff_store.record_satisfaction(db, conversation_id, score, now(request))
+        if handoff is None:
+            raise not_found("这个会话没有等待评价的人工服务", code="no_handback")
+        await db.commit()
+        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     """Register this module's routes."""
     router.add_post("/api/handoffs", create)
+    router.add_post("/api/handoffs/satisfaction", satisfaction)
     router.add_get("/api/handoffs", list_queue)
     router.add_post("/api/handoffs/{handoff_id}/close", close)

@@ -29,3 +29,22 @@ def handoff_priority(tier: Optional[str], risk_level: Optional[str],
     if severity == "high" or risk_level == "medium":
         return "high"
     return "normal"
+
+
+def claim_refusal(status: str, assigned_staff_id: Optional[int], staff_id: int) -> Optional[str]:
+    """Why this person cannot claim the handoff (None: they may, or already hold it)."""
+    if status == "assigned" and assigned_staff_id not in (None, staff_id):
+        return "taken"
+    if status not in OPEN_STATUSES:
+        return "closed"
+    return None
+
+
+def may_act(status: str, assigned_staff_id: Optional[int], staff_id: int, is_manager: bool) -> bool:
+    """Whether a person may write to or end the conversation: its holder, or a manager."""
+    return status == "assigned" and (assigned_staff_id == staff_id or is_manager)
+
+
+# A conversation's transcript channel → the Rasa output channel that reaches its customer
+# (a REST client has none: it reads a person's messages from the transcript).
+RASA_OUTPUT_CHANNELS = {"web": "socketio", "wechat": "wechat"}

@@ -9,10 +9,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.idempotency import by_key, insert_once
-from crm_backend.core.models import Complaint, Customer, Handoff
+from crm_backend.core.models import Complaint, Customer, Handoff, StaffUser
 from crm_backend.core.time import beijing_iso
 from crm_backend.handoffs import rules
 from crm_backend.risk.store import open_flag
+from crm_backend.transcripts import store as transcript_store
 
 
 async def open_for_conversation(db: AsyncSession, conversation_id: str) -> Optional[Handoff]:
@@ -99,8 +100,18 @@ def handoff_json(handoff: Handoff, position: Optional[int],
         "status_label": rules.STATUS_LABELS.get(handoff.status, handoff.status),
         "queue_position": position,
         "created_at": beijing_iso(handoff.created_at),
-        "closed_at": beijing_iso(handoff.closed_at) if handoff.closed_at else None,
+        "assigned_staff_id": handoff.assigned_staff_id,
+        "assigned_at": _iso(handoff.assigned_at),
+        "first_response_at": _iso(handoff.first_response_at),
+        "handed_back_at": _iso(handoff.handed_back_at),
+        "closed_at": _iso(handoff.closed_at),
+        "resolution_note": handoff.resolution_note,
+        "csat_score": handoff.csat_score,
     }
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return beijing_iso(value) if value is not None else None
 
 
 async def describe(db: AsyncSession, handoff: Handoff) -> Dict[str, Any]:
@@ -108,3 +119,62 @@ async def describe(db: AsyncSession, handoff: Handoff) -> Dict[str, Any]:
     numbers = await complaint_numbers(db, [handoff.complaint_id])
     return handoff_json(handoff, await queue_position(db, handoff),
                         numbers.get(handoff.complaint_id))
+
+
+async def locked(db: AsyncSession, handoff_id: int) -> Optional[Handoff]:
+    """The handoff, locked until commit (PostgreSQL: FOR UPDATE; SQLite: every write session
+    holds the database's write lock), so two people claiming at once are served one by one."""
+    stmt = (select(Handoff).where(Handoff.id == handoff_id).with_for_update()
+            .execution_options(populate_existing=True))
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+def claim(handoff: Handoff, staff_id: int, now: datetime) -> None:
+    """The person takes the conversation (a claim of one's own handoff changes nothing)."""
+    if handoff.status == "waiting":
+        handoff.status, handoff.assigned_staff_id, handoff.assigned_at = "assigned", staff_id, now
+
+
+async def customer_channel(db: AsyncSession, conversation_id: str) -> Optional[str]:
+    """The channel the customer last wrote from (where a person's reply must go)."""
+    latest = await transcript_store.latest_customer_message(db, conversation_id)
+    return latest.channel if latest is not None else None
+
+
+async def add_person_message(db: AsyncSession, handoff: Handoff, staff_id: int, text: str,
+                             channel: str, now: datetime) -> Any:
+    """A person's message in the transcript; the first one is the handoff's first response."""
+    row, _ = await transcript_store.add_message(
+        db, conversation_id=handoff.conversation_id, channel=channel, author="agent", text=text,
+        staff_id=staff_id, handoff_id=handoff.id, now=now)
+    if handoff.first_response_at is None:
+        handoff.first_response_at = now
+    return row
+
+
+def finish(handoff: Handoff, now: datetime, note: Optional[str], handed_back: bool) -> None:
+    """Close the handoff (resolved, or handed back to the bot)."""
+    handoff.status, handoff.closed_at = "closed", now
+    if note:
+        handoff.resolution_note = note
+    if handed_back:
+        handoff.handed_back_at = now
+
+
+async def record_satisfaction(db: AsyncSession, conversation_id: str, score: int,
+                              now: datetime) -> Optional[Handoff]:
+    """The customer's 1–5 answer on the conversation's latest handed-back handoff that has none."""
+    stmt = (select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                  Handoff.handed_back_at.is_not(None),
+                                  Handoff.csat_score.is_(None))
+            .order_by(Handoff.handed_back_at.desc()).limit(1))
+    handoff = (await db.execute(stmt)).scalar_one_or_none()
+    if handoff is not None:
+        handoff.csat_score, handoff.csat_at = score, now
+    return handoff
+
+
+async def staff_name(db: AsyncSession, staff_id: Optional[int]) -> str:
+    """A colleague's display name (for 'taken by …')."""
+    staff = await db.get(StaffUser, staff_id) if staff_id is not None else None
+    return staff.display_name if staff is not None else "同事"
