@@ -55,14 +55,14 @@ STAFF_REQUEST_KEY = "kefu_staff"
 
 
 # Staff pages hold personal data and CSRF tokens: never cached, never framed, no scripts.
-PAGE_HEADERS: Mapping[str, str] = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+PAGE_HEADERS = (
+    ("Cache-Control", "no-store"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-}
+)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ async def render(request: web.Request, template: str, context: Mapping[str, Any]
     out of caches and frames."""
     merged = {**await template_context(request), **context}
     response = aiohttp_jinja2.render_template(template, request, merged, status=status)
-    response.headers.update(PAGE_HEADERS)
+    response.headers.extend(PAGE_HEADERS)
     return response
 
 
