@@ -23,11 +23,12 @@ from crm_backend.app import create_app
 from crm_backend.core.clock import FixedClock
 from crm_backend.core.config import CRMConfig
 from crm_backend.core.models import StaffSession, StaffUser
+from crm_backend.seed.plan import build_plan
 from crm_backend.staff import store
 from crm_backend.staff.guard import require_staff, signed_in
 from crm_backend.staff.passwords import verify_password
 
-from .databases import TestDatabase
+from .databases import ANCHOR, TestDatabase
 from .staff_support import (PASSWORD, add_staff, browser, error_of, in_db, logged_in,
                             login_token, new_username, post_login, session_csrf, staff_row,
                             status_of)
@@ -36,9 +37,15 @@ BAD_CREDENTIALS = "账号或密码错误，请检查后重新输入。忘记密�
 
 
 @pytest.fixture
-async def web_browser(client: TestClient) -> AsyncIterator[aiohttp.ClientSession]:
+def origin(client: TestClient) -> URL:
+    """Where the test server listens."""
+    return client.make_url("/").origin()
+
+
+@pytest.fixture
+async def web_browser(origin: URL) -> AsyncIterator[aiohttp.ClientSession]:
     """A browser (with cookies) on the test server."""
-    async with browser(client.make_url("/").origin()) as session:
+    async with browser(origin) as session:
         yield session
 
 
@@ -175,7 +182,7 @@ async def test_a_session_ends_twelve_hours_after_login_however_busy(
     assert await status_of(web_browser) == 401
 
 
-async def test_logout_ends_the_session(web_browser, database: TestDatabase,
+async def test_logout_ends_the_session(web_browser, origin: URL, database: TestDatabase,
                                        clock: FixedClock) -> None:
     username = await add_staff(database.url, clock)
     await logged_in(web_browser, username)
@@ -189,7 +196,7 @@ async def test_logout_ends_the_session(web_browser, database: TestDatabase,
         assert "您已安全退出" in await page.text()
     (row,) = await _sessions_of(database.url, username)
     assert row.ended_at == clock.now()
-    async with browser(web_browser._base_url) as replay:
+    async with browser(origin) as replay:
         replay.cookie_jar.update_cookies({"kefu_staff": token})
         assert await status_of(replay) == 401
 
@@ -204,7 +211,8 @@ async def test_logging_in_again_ends_the_previous_session(
     assert first.ended_at is not None and second.ended_at is None
 
 
-async def test_the_login_form_needs_its_own_token(web_browser, database: TestDatabase,
+async def test_the_login_form_needs_its_own_token(web_browser, origin: URL,
+                                                  database: TestDatabase,
                                                   clock: FixedClock) -> None:
     username = await add_staff(database.url, clock)
     await login_token(web_browser)
@@ -212,7 +220,7 @@ async def test_the_login_form_needs_its_own_token(web_browser, database: TestDat
         resp = await post_login(web_browser, username, token=token)
         assert resp.status == 403
         assert "登录页面已过期" in error_of(await resp.text())
-    async with browser(web_browser._base_url) as cookieless:
+    async with browser(origin) as cookieless:
         resp = await post_login(cookieless, username, token="a" * 43)
         assert resp.status == 403
     assert (await post_login(web_browser, username)).status == 303
@@ -292,13 +300,13 @@ async def test_the_staff_api_answers_401_without_a_session(client: TestClient, a
 
 
 async def test_a_staff_session_opens_nothing_else_under_api(
-        client: TestClient, web_browser, database: TestDatabase, clock: FixedClock) -> None:
+        client: TestClient, web_browser, origin: URL, database: TestDatabase,
+        clock: FixedClock) -> None:
     username = await add_staff(database.url, clock)
     await logged_in(web_browser, username)
     for path in ("/api/vocabulary", "/api/customers/1"):
         assert await status_of(web_browser, path) == 401
     token = next(c.value for c in web_browser.cookie_jar if c.key == "kefu_staff")
-    origin = client.make_url("/").origin()
     for raw in ("/api/staff/../vocabulary", "/api/staff/%2E%2E/vocabulary",
                 "/staff/../api/vocabulary", "/api/staff%2F..%2Fvocabulary"):
         # Sent as written, not normalised by the client: the router matches no /api route.
@@ -309,14 +317,14 @@ async def test_a_staff_session_opens_nothing_else_under_api(
 
 
 async def test_an_agent_may_not_list_the_team_but_a_manager_may(
-        web_browser, database: TestDatabase, clock: FixedClock) -> None:
+        web_browser, origin: URL, database: TestDatabase, clock: FixedClock) -> None:
     agent = await add_staff(database.url, clock)
     await logged_in(web_browser, agent)
     async with web_browser.get("/api/staff/team") as resp:
         assert resp.status == 403
         body = await resp.json()
         assert body["error"] == "forbidden" and "需要主管账号" in body["message"]
-    async with browser(web_browser._base_url) as manager:
+    async with browser(origin) as manager:
         await logged_in(manager, "chenjl", "kefu-demo")
         async with manager.get("/api/staff/team") as resp:
             assert resp.status == 200
@@ -343,21 +351,23 @@ async def test_an_agent_gets_a_403_page_on_a_manager_page(
                 assert "没有权限" in message and "主管" in message
 
 
-async def test_an_old_pbkdf2_password_logs_in_and_is_rehashed_to_scrypt(
-        web_browser, database: TestDatabase, clock: FixedClock) -> None:
-    username = await add_staff(database.url, clock)
-    digest = hashlib.pbkdf2_hmac("sha256", b"kefu-demo", b"s9-123", 120_000).hex()
-    old = f"pbkdf2_sha256$120000$s9-123${digest}"
+async def test_a_demo_account_seeded_with_pbkdf2_logs_in_and_is_rehashed_to_scrypt(
+        web_browser, origin: URL, database: TestDatabase) -> None:
+    # What the first seed wrote for xiaomei (a database seeded before scrypt), built here
+    # independently of the code under test.
+    salt = build_plan(ANCHOR).staff[0].salt
+    digest = hashlib.pbkdf2_hmac("sha256", b"kefu-demo", salt.encode(), 120_000).hex()
+    old = f"pbkdf2_sha256$120000${salt}${digest}"
     await in_db(database.url, lambda db: db.execute(
-        update(StaffUser).where(StaffUser.username == username).values(password_hash=old)))
-    assert (await post_login(web_browser, username, "wrong-password")).status == 401
-    assert (await staff_row(database.url, username)).password_hash == old
-    await logged_in(web_browser, username, "kefu-demo")
-    stored = (await staff_row(database.url, username)).password_hash
+        update(StaffUser).where(StaffUser.username == "xiaomei").values(password_hash=old)))
+    assert (await post_login(web_browser, "xiaomei", "wrong-password")).status == 401
+    assert (await staff_row(database.url, "xiaomei")).password_hash == old
+    await logged_in(web_browser, "xiaomei", "kefu-demo")
+    stored = (await staff_row(database.url, "xiaomei")).password_hash
     assert stored.startswith("scrypt$16384$8$1$") and verify_password("kefu-demo", stored)
-    async with browser(web_browser._base_url) as again:
-        await logged_in(again, username, "kefu-demo")
-    assert (await staff_row(database.url, username)).password_hash == stored
+    async with browser(origin) as again:
+        await logged_in(again, "xiaomei", "kefu-demo")
+    assert (await staff_row(database.url, "xiaomei")).password_hash == stored
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/staff/",
