@@ -1,4 +1,4 @@
-"""Command line: migrate, seed, serve, token, demo, tiers, rewards, risk."""
+"""Command line: migrate, seed, serve, token, demo, catalogue, tiers, rewards, risk, staff."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from crm_backend.identity.rules import issue_customer_token
 from crm_backend.jobs.cli import add_loyalty_commands
 from crm_backend.seed import demo
 from crm_backend.seed import store as seed
+from crm_backend.staff.cli import add_staff_commands
 
 log = logging.getLogger("crm_backend")
 T = TypeVar("T")
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.add_parser("export", help="print every product as a JSON line").set_defaults(
         run=cmd_catalogue_export)
     add_loyalty_commands(sub)
+    add_staff_commands(sub)
     return parser
 
 

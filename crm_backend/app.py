@@ -30,6 +30,8 @@ from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
 from crm_backend.risk import api as risk
+from crm_backend.staff import api as staff
+from crm_backend.staff.guard import setup_templates, staff_guard_middleware
 from crm_backend.transcripts import api as transcripts
 from crm_backend.vocabulary import api as vocabulary
 from crm_backend.wechat import api as wechat
@@ -39,7 +41,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts)
+               wechat, transcripts, staff)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:
@@ -55,11 +57,15 @@ def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Applicat
     """Build the CRM web application for `config`; every "now" comes from `clock`.
 
     Every policy file is read and checked here: a broken one stops start-up (PolicyError).
+    Middlewares, outermost first: errors to JSON, the service token for /api (but /api/staff),
+    the staff guard for /staff/ and /api/staff/, then the templates' context (added by
+    `setup_templates`).
     """
     app = web.Application(
-        middlewares=[error_middleware, service_auth_middleware],
+        middlewares=[error_middleware, service_auth_middleware, staff_guard_middleware],
         client_max_size=config.max_body_bytes,
     )
+    setup_templates(app)
     app[CONFIG_KEY] = config
     app[CLOCK_KEY] = clock or SystemClock()
     policies = app[POLICIES_KEY] = load_policies(config)

@@ -19,6 +19,7 @@ from crm_backend.loyalty.policy import (RewardsPolicy, TierPolicy, load_rewards_
                                         load_tier_policy)
 from crm_backend.orders.policy import OrderRules, load_order_rules
 from crm_backend.risk.policy import RiskPolicy, load_risk_policy
+from crm_backend.staff.policy import StaffPolicy, load_staff_policy
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Policies:
     remedies: RemedyTable
     orders: OrderRules
     identity: IdentityPolicy
+    staff: StaffPolicy
 
 
 def load_policies(config: CRMConfig) -> Policies:
@@ -40,7 +42,8 @@ def load_policies(config: CRMConfig) -> Policies:
                ("risk", load_risk_policy, config.risk_policy_path),
                ("remedies", load_remedy_table, config.remedies_policy_path),
                ("orders", load_order_rules, config.orders_policy_path),
-               ("identity", load_identity_policy, config.identity_policy_path))
+               ("identity", load_identity_policy, config.identity_policy_path),
+               ("staff", load_staff_policy, config.staff_policy_path))
     parsed = {}
     for name, load, path in loaders:
         try:

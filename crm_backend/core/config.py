@@ -103,7 +103,8 @@ class CRMConfig:
     birthday/anniversary, retention offers, redemption catalogue) and CRM_RISK_POLICY
     (risk weights, windows, levels), CRM_REMEDIES_POLICY (complaint remedy table, follow-up
     timing), CRM_ORDERS_POLICY (cancel/modify rules) and CRM_IDENTITY_POLICY (failure limits and
-    lock of order-number verification, lifetime of a conversation's binding); each defaults to
+    lock of order-number verification, lifetime of a conversation's binding) and CRM_STAFF_POLICY
+    (staff session idle timeout and lifetime, lockout after wrong passwords); each defaults to
     crm_backend/policy/.
     Follow-ups: KEFU_RASA_URL (unset disables the scheduler), KEFU_RASA_API_TOKEN,
     CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
@@ -132,6 +133,7 @@ class CRMConfig:
     remedies_policy_path: Path = POLICY_DIR / "remedies.toml"
     orders_policy_path: Path = POLICY_DIR / "orders.toml"
     identity_policy_path: Path = POLICY_DIR / "identity.toml"
+    staff_policy_path: Path = POLICY_DIR / "staff.toml"
     rasa_url: Optional[str] = None
     rasa_token: str = ""
     rasa_timeout_seconds: int = 10
@@ -176,6 +178,7 @@ class CRMConfig:
             orders_policy_path=Path(env.get("CRM_ORDERS_POLICY") or POLICY_DIR / "orders.toml"),
             identity_policy_path=Path(
                 env.get("CRM_IDENTITY_POLICY") or POLICY_DIR / "identity.toml"),
+            staff_policy_path=Path(env.get("CRM_STAFF_POLICY") or POLICY_DIR / "staff.toml"),
             rasa_url=(env.get("KEFU_RASA_URL") or "").rstrip("/") or None,
             rasa_token=env.get("KEFU_RASA_API_TOKEN") or "",
             rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),

@@ -58,6 +58,30 @@ class StaffUser(Base):
     role = Column(String(16), nullable=False, default="agent")
     password_hash = Column(String(255), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    disabled_at = Column(UTCDateTime, nullable=True)  # None while the account may log in
+    # Wrong passwords since the last successful login or lock; reaching the policy's limit
+    # locks the account until `locked_until`.
+    failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
+    locked_until = Column(UTCDateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A staff member's login: the browser holds a random token, the database only its SHA-256.
+    Live until ended (logout, disabling), idle too long, or past `expires_at`."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    staff_id = _fk("staff_users.id")
+    token_hash = Column(String(64), nullable=False, unique=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    ended_at = Column(UTCDateTime, nullable=True)
+    user_agent = Column(String(255), nullable=True)
+
+    staff = relationship("StaffUser")
 
 
 class Customer(Base):

@@ -105,7 +105,7 @@ async def _write(session: AsyncSession, plan: SeedPlan) -> None:
             username=s.username,
             display_name=s.display_name,
             role=s.role,
-            password_hash=hash_password(DEMO_STAFF_PASSWORD, s.salt),
+            password_hash=hash_password(DEMO_STAFF_PASSWORD, salt=s.salt.encode()),
             created_at=plan.now - timedelta(days=900),
         )
         for s in plan.staff

@@ -11,7 +11,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "crm_backend"
 API_LAYER_NAMES = {"api", "params"}
 API_LAYER_MODULES = {"crm_backend.app", "crm_backend.policies", "crm_backend.__main__",
-                     "crm_backend.jobs.cli"}
+                     "crm_backend.jobs.cli", "crm_backend.staff.cli",
+                     # The staff login guard: middleware and decorator the staff API and pages use.
+                     "crm_backend.staff.guard"}
 HTTP_MODULES = {"crm_backend.core.http", "crm_backend.core.auth", "crm_backend.core.body",
                 "crm_backend.core.health"}
 # The background loops run inside the app (follow-up scheduler, daily jobs): they may read the
