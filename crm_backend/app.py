@@ -11,6 +11,7 @@ from aiohttp import web
 from crm_backend.catalogue import api as catalogue
 from crm_backend.complaints import api as complaints
 from crm_backend.complaints.follow_up import COMPLAINT_FOLLOW_UP
+from crm_backend.console import api as console
 from crm_backend.core import health
 from crm_backend.core.auth import SERVICE_TOKEN_KEY, service_auth_middleware
 from crm_backend.core.clock import Clock, SystemClock
@@ -41,7 +42,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, staff)
+               wechat, transcripts, console, staff)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -216,6 +216,8 @@ async def resume_if_paused(agent: Any, sender: str) -> None:
         if tracker is not None and tracker.is_paused():
             logger.info("resuming %s: its handoff has ended", sender)
             tracker.update(ConversationResumed())
+            # The pause ended its turn without `action_listen`; rules need it to match again.
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             await agent.tracker_store.save(tracker)
 
 

@@ -54,8 +54,10 @@ async def send_person_message(rasa: RasaEndpoint, conversation_id: str,
 
 async def hand_back(rasa: RasaEndpoint, conversation_id: str,
                     output_channel: Optional[str]) -> None:
-    """Lift the pause and let the bot greet the customer back in their channel."""
+    """Lift the pause and let the bot greet the customer back in their channel. The pause left
+    the turn unfinished (no `action_listen`), which would hide the greeting's rule from the bot."""
     path = f"/conversations/{quote(conversation_id, safe='')}"
-    await _post(rasa, f"{path}/tracker/events", [{"event": "resume"}])
+    await _post(rasa, f"{path}/tracker/events",
+                [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
     params = {"output_channel": output_channel} if output_channel else {}
     await _post(rasa, f"{path}/trigger_intent", {"name": HANDBACK_INTENT, "entities": {}}, params)

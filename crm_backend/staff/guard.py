@@ -54,14 +54,16 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STAFF_REQUEST_KEY = "kefu_staff"
 
 
-# Staff pages hold personal data and CSRF tokens: never cached, never framed, no scripts.
+# Staff pages hold personal data and CSRF tokens: never cached, never framed, scripts only from
+# the CRM itself (the console's own file; no inline script, so injected markup cannot run).
 PAGE_HEADERS = (
     ("Cache-Control", "no-store"),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                                "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'; base-uri 'none'"),
 )
 
 

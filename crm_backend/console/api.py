@@ -1,0 +1,223 @@
+"""`/api/staff/handoffs/…`: what the agent console does with a handed-off conversation (staff
+session + CSRF): the queue, claiming (one person wins), the transcript and the customer beside it,
+replying in the customer's channel, handing back to the bot and closing."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict
+
+from aiohttp import web
+
+from crm_backend.core import body as validation
+from crm_backend.core.http import ApiError, bad_request, json_response, not_found
+from crm_backend.core.models import Customer, Handoff
+from crm_backend.core.state import CONFIG_KEY, now, session
+from crm_backend.customers.views import customer_json
+from crm_backend.followups.trigger import RasaEndpoint
+from crm_backend.handoffs import relay, rules
+from crm_backend.handoffs import store as handoff_store
+from crm_backend.loyalty.store import points_balance
+from crm_backend.orders.store import customer_orders
+from crm_backend.orders.views import order_summary_json
+from crm_backend.policies import policies
+from crm_backend.risk.store import open_flag
+from crm_backend.staff.guard import render, require_staff, signed_in
+from crm_backend.transcripts import store as transcript_store
+from crm_backend.transcripts.views import message_json
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY = 2000
+MAX_NOTE = 2000
+
+SCRIPT = Path(__file__).resolve().parent / "static" / "console.js"
+
+AUTHOR_LABELS = {"customer": "客户", "bot": "机器人", "agent": "人工客服", "system": "系统"}
+CHANNEL_LABELS = {"web": "网页客服", "wechat": "微信公众号", "rest": "接口（客户需自行拉取）"}
+
+
+def _rasa(request: web.Request) -> RasaEndpoint:
+    config = request.app[CONFIG_KEY]
+    if config.rasa_url is None:
+        raise ApiError(503, "no_rasa", "未配置 KEFU_RASA_URL，无法把消息送到客户那里")
+    return RasaEndpoint(config.rasa_url, config.rasa_token, config.rasa_timeout_seconds)
+
+
+async def _handoff(db: Any, request: web.Request, lock: bool = False) -> Handoff:
+    handoff_id = validation.path_id(request.match_info["handoff_id"], "handoff_id")
+    handoff = (await handoff_store.locked(db, handoff_id) if lock
+               else await db.get(Handoff, handoff_id))
+    if handoff is None:
+        raise not_found("转人工记录不存在", code="handoff_not_found")
+    return handoff
+
+
+def _may_act(request: web.Request, handoff: Handoff) -> None:
+    member = signed_in(request)
+    if not rules.may_act(handoff.status, handoff.assigned_staff_id, member.staff_id,
+                         member.role == "manager"):
+        raise ApiError(409, "not_yours", "这个会话不在您手上（未接手、已被同事接手或已结束），"
+                                         "请刷新队列")
+
+
+@require_staff()
+async def queue(request: web.Request) -> web.Response:
+    """Handoffs with `status` (waiting by default), by priority then wait, with the customer."""
+    status = request.query.get("status") or "waiting"
+    if status not in rules.STATUS_LABELS:
+        raise bad_request(f"参数 status 应为 {'/'.join(rules.STATUS_LABELS)} 之一", "status")
+    async with session(request) as db:
+        rows = await handoff_store.waiting_queue(db, status, 100)
+        numbers = await handoff_store.complaint_numbers(db, [h.complaint_id for h in rows])
+        shown = []
+        for index, handoff in enumerate(rows):
+            item = handoff_store.handoff_json(handoff, index + 1 if status == "waiting" else None,
+                                              numbers.get(handoff.complaint_id))
+            customer = (await db.get(Customer, handoff.customer_id)
+                        if handoff.customer_id is not None else None)
+            item["customer"] = customer_json(customer) if customer is not None else None
+            item["channel"] = await handoff_store.customer_channel(db, handoff.conversation_id)
+            shown.append(item)
+    return json_response({"handoffs": shown})
+
+
+@require_staff()
+async def claim(request: web.Request) -> web.Response:
+    """Take the conversation; when a colleague was faster, 409 says who."""
+    member = signed_in(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
+        refusal = rules.claim_refusal(handoff.status, handoff.assigned_staff_id, member.staff_id)
+        if refusal == "taken":
+            holder = await handoff_store.staff_name(db, handoff.assigned_staff_id)
+            raise ApiError(409, "taken", f"这个会话已由{holder}接手")
+        if refusal == "closed":
+            raise ApiError(409, "closed", "这个会话已经结束，无需接手")
+        handoff_store.claim(handoff, member.staff_id, now(request))
+        await db.commit()
+        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+
+
+@require_staff()
+async def detail(request: web.Request) -> web.Response:
+    """The handoff, its whole transcript and the customer beside it."""
+    after = validation.int_value(request.query.get("after_id"), "after_id", 0, 0, 2**62) or 0
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        messages = await transcript_store.messages(db, handoff.conversation_id, after)
+        profile = await _profile(db, request, handoff.customer_id)
+        return json_response({
+            "handoff": await handoff_store.describe(db, handoff),
+            "channel": await handoff_store.customer_channel(db, handoff.conversation_id),
+            "messages": [message_json(m) for m in messages],
+            "customer": profile})
+
+
+async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
+    if customer_id is None:
+        return None
+    customer = await db.get(Customer, customer_id)
+    if customer is None:
+        return None
+    orders = await customer_orders(db, customer.id, 5, None)
+    flag = await open_flag(db, customer.id)
+    return {**customer_json(customer),
+            "points": await points_balance(db, customer.id, now(request)),
+            "orders": [order_summary_json(o, policies(request).orders) for o in orders],
+            "risk": ({"level": flag.level, "score": flag.score, "reasons": flag.reasons}
+                     if flag is not None else None)}
+
+
+@require_staff()
+async def reply(request: web.Request) -> web.Response:
+    """Send the holder's message to the customer in their channel, then keep it."""
+    body = await validation.json_object(request)
+    text = validation.text(body, "text", MAX_REPLY)
+    member = signed_in(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
+        _may_act(request, handoff)
+        channel = await handoff_store.customer_channel(db, handoff.conversation_id) or "rest"
+        output = rules.RASA_OUTPUT_CHANNELS.get(channel)
+        try:
+            await relay.send_person_message(_rasa(request), handoff.conversation_id, output,
+                                            member.display_name, text)
+        except relay.RelayFailed as error:
+            log.warning("a person's message to %s failed: %s", handoff.conversation_id, error)
+            raise ApiError(502, "not_delivered", "消息没能送达客户（客服系统暂时连不上机器人服务），"
+                                                 "请稍后重发")
+        row = await handoff_store.add_person_message(db, handoff, member.staff_id, text, channel,
+                                                     now(request))
+        await db.commit()
+        return json_response({"message": message_json(row)}, status=201)
+
+
+@require_staff()
+async def handback(request: web.Request) -> web.Response:
+    """End the person's part: the bot greets the customer back and asks for a score."""
+    body = await validation.json_object(request)
+    note = validation.optional_text(body, "note", MAX_NOTE)
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
+        _may_act(request, handoff)
+        handoff_store.finish(handoff, now(request), note, handed_back=True)
+        channel = await handoff_store.customer_channel(db, handoff.conversation_id)
+        await db.commit()
+        shown: Dict[str, Any] = {"handoff": await handoff_store.describe(db, handoff)}
+    try:
+        await relay.hand_back(_rasa(request), handoff.conversation_id,
+                              rules.RASA_OUTPUT_CHANNELS.get(channel or ""))
+    except (relay.RelayFailed, ApiError) as error:
+        log.warning("hand back of %s not announced: %s", handoff.conversation_id, error)
+        shown["warning"] = "已交还机器人，但没能通知客户；客户下一条消息会由机器人回答"
+    return json_response(shown)
+
+
+@require_staff()
+async def close(request: web.Request) -> web.Response:
+    """Close the conversation as resolved, with a resolution note."""
+    body = await validation.json_object(request)
+    note = validation.text(body, "note", MAX_NOTE)
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
+        _may_act(request, handoff)
+        handoff_store.finish(handoff, now(request), note, handed_back=False)
+        await db.commit()
+        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+
+
+@require_staff()
+async def conversation_page(request: web.Request) -> web.Response:
+    """`GET /staff/handoffs/{id}`: the transcript, the customer and the reply box."""
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        messages = await transcript_store.messages(db, handoff.conversation_id)
+        channel = await handoff_store.customer_channel(db, handoff.conversation_id)
+        return await render(request, "conversation.html", {
+            "handoff": await handoff_store.describe(db, handoff),
+            "messages": [message_json(m) for m in messages],
+            "customer": await _profile(db, request, handoff.customer_id),
+            "channel_label": CHANNEL_LABELS.get(channel or "", "未知渠道"),
+            "author_labels": AUTHOR_LABELS})
+
+
+@require_staff()
+async def script(request: web.Request) -> web.StreamResponse:
+    """The console's script (the only script staff pages run)."""
+    return web.FileResponse(SCRIPT, headers={
+        "Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff"})
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    """Register this module's routes."""
+    router.add_get("/staff/handoffs/{handoff_id}", conversation_page)
+    router.add_get("/staff/static/console.js", script)
+    router.add_get("/api/staff/handoffs", queue)
+    router.add_post("/api/staff/handoffs/{handoff_id}/claim", claim)
+    router.add_get("/api/staff/handoffs/{handoff_id}", detail)
+    router.add_post("/api/staff/handoffs/{handoff_id}/messages", reply)
+    router.add_post("/api/staff/handoffs/{handoff_id}/handback", handback)
+    router.add_post("/api/staff/handoffs/{handoff_id}/close", close)

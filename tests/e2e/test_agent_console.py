@@ -1,0 +1,183 @@
+"""A handoff that reaches a person, in two browsers against the real stack: a customer in the
+widget asks for a person, an agent logged into the console sees it, claims it, and the two talk;
+the customer's messages do not wake the bot; the hand back brings the bot back, which asks for
+a score that lands on the handoff. Also: two agents claiming at once, and the console's guard."""
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from scripts.browser import DESKTOP, launch_chromium
+from tests.e2e.conftest import RunningStack
+from tests.e2e.widget_page import WidgetPage
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "kefu-demo"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def new_page(browser: Browser) -> Page:
+    return browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+
+
+def log_in(stack: RunningStack, page: Page, username: str) -> None:
+    page.goto(f"{stack.config.crm_url}/staff/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator('[data-staff="who"]')).to_be_visible()
+
+
+def handoffs_of(stack: RunningStack, conversation: str) -> List[Dict[str, Any]]:
+    found = []
+    for status in ("waiting", "assigned", "closed"):
+        found += [h for h in stack.crm(f"/api/handoffs?status={status}&limit=200")["handoffs"]
+                  if h["conversation_id"] == conversation]
+    return found
+
+
+def user_texts(stack: RunningStack, sender: str) -> List[str]:
+    return [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_a_customer_and_an_agent_talk_then_the_bot_returns(stack: RunningStack,
+                                                           browser: Browser) -> None:
+    customer = WidgetPage(new_page(browser))
+    customer.page.goto(f"{stack.config.crm_url}/demo/")
+    customer.open()
+    customer.wait_online()
+    customer.say("帮我转人工客服")
+    session_id = customer.session_id("kefu-demo")
+
+    agent = new_page(browser)
+    log_in(stack, agent, "xiaomei")
+    row = agent.locator('[data-console="waiting"] tr[data-handoff-id]').filter(
+        has_text="匿名访客").last
+    expect(row).to_be_visible(timeout=10_000)
+    handoff = handoffs_of(stack, session_id)[0]
+    agent.goto(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}")
+    expect(agent.locator('[data-console="transcript"]')).to_contain_text("帮我转人工客服")
+    agent.click('[data-console="claim"]')
+    expect(agent.locator('[data-console="status"]')).to_have_text("处理中")
+
+    agent.fill('[data-console="reply"]', "您好，我是小美，请问遇到什么问题了？")
+    agent.click('[data-console="send"]')
+    person = customer.messages("person")
+    expect(person).to_have_count(1, timeout=10_000)
+    expect(person).to_contain_text("人工客服 · 客服小美")
+
+    customer.send('我的快递一直没到 <img src=x onerror="window.__pwned=1">')
+    expect(agent.locator('[data-console="transcript"] [data-author="customer"]').last
+           ).to_contain_text('<img src=x onerror="window.__pwned=1">', timeout=10_000)
+    assert agent.locator('[data-console="transcript"] img').count() == 0
+    assert agent.evaluate("window.__pwned") is None
+    assert user_texts(stack, session_id) == ["帮我转人工客服"]
+
+    agent.click('[data-console="handback"]')
+    expect(customer.el("quick-reply").first).to_be_visible(timeout=20_000)
+    assert "打个分" in customer.texts("bot")[-1]
+    bots = customer.messages("bot").count()
+    customer.el("quick-reply").first.click()
+    customer.wait_for_replies(bots)
+    closed = handoffs_of(stack, session_id)[0]
+    assert closed["status"] == "closed" and closed["csat_score"] == 5
+    assert closed["first_response_at"] and closed["handed_back_at"]
+    customer.say("你好")
+    assert "小福" in customer.texts("bot")[-1]
+
+
+class StaffClient:
+    """The staff API as a script uses it: a session cookie and the CSRF header."""
+
+    def __init__(self, stack: RunningStack) -> None:
+        self.base = stack.config.crm_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.csrf = ""
+
+    def log_in(self, username: str) -> "StaffClient":
+        with self.opener.open(f"{self.base}/staff/login") as page:
+            html = page.read().decode()
+        token = html.split('name="csrf_token" value="')[1].split('"')[0]
+        body = urllib.parse.urlencode({"csrf_token": token, "username": username,
+                                       "password": PASSWORD, "next": "/staff/"}).encode()
+        with self.opener.open(f"{self.base}/staff/login", data=body) as home:
+            html = home.read().decode()
+        self.csrf = html.split('name="csrf-token" content="')[1].split('"')[0]
+        return self
+
+    def call(self, method: str, path: str, body: Any = None,
+             csrf: bool = True) -> Tuple[int, Dict[str, Any]]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
+                                         data=None if body is None else json.dumps(body).encode())
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+
+def test_two_agents_claim_at_once_and_one_wins(stack: RunningStack) -> None:
+    conversation = f"claim-{threading.get_ident()}-{id(stack)}"
+    handoff = stack.crm("/api/handoffs", "POST", {
+        "conversation_id": conversation, "reason": "客户要求人工",
+        "idempotency_key": conversation})["handoff"]
+    agents = [StaffClient(stack).log_in(name) for name in ("xiaomei", "xiaowang")]
+    results: List[Tuple[int, Dict[str, Any]]] = []
+
+    def claim(agent: StaffClient) -> None:
+        results.append(agent.call("POST", f"/api/staff/handoffs/{handoff['id']}/claim", {}))
+
+    threads = [threading.Thread(target=claim, args=(a,)) for a in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(status for status, _ in results) == [200, 409]
+    loser = next(body for status, body in results if status == 409)
+    assert loser["error"] == "taken" and "接手" in loser["message"]
+
+
+def test_the_console_refuses_strangers_missing_csrf_and_other_holders(
+        stack: RunningStack) -> None:
+    anonymous = StaffClient(stack)
+    assert anonymous.call("GET", "/api/staff/handoffs")[0] == 401
+    agent = StaffClient(stack).log_in("xiaowang")
+    assert agent.call("GET", "/api/staff/handoffs")[0] == 200
+    conversation = f"csrf-{id(agent)}"
+    handoff = stack.crm("/api/handoffs", "POST", {
+        "conversation_id": conversation, "reason": "客户要求人工",
+        "idempotency_key": conversation})["handoff"]
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    assert agent.call("POST", f"{path}/claim", {}, csrf=False)[0] == 403
+    assert agent.call("POST", f"{path}/messages", {"text": "您好"})[0] == 409  # not claimed
+    assert agent.call("POST", f"{path}/claim", {})[0] == 200
+    other = StaffClient(stack).log_in("xiaomei")
+    status, body = other.call("POST", f"{path}/messages", {"text": "我来插一句"})
+    assert status == 409 and body["error"] == "not_yours"
+    status, _ = agent.call("POST", f"{path}/close", {"note": ""})
+    assert status == 400
+    status, closed = agent.call("POST", f"{path}/close", {"note": "已解答，客户满意"})
+    assert status == 200 and closed["handoff"]["resolution_note"] == "已解答，客户满意"
+    with urllib.request.urlopen(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
+        assert page.url.startswith(f"{stack.config.crm_url}/staff/login?next=")
+        assert "已解答" not in page.read().decode()
