@@ -43,3 +43,12 @@ async def messages(db: AsyncSession, conversation_id: str, after_id: int = 0,
                    ConversationMessage.id > after_id)
             .order_by(ConversationMessage.id).limit(limit))
     return list((await db.execute(stmt)).scalars())
+
+
+async def latest_customer_message(db: AsyncSession,
+                                  conversation_id: str) -> Optional[ConversationMessage]:
+    stmt = (select(ConversationMessage)
+            .where(ConversationMessage.conversation_id == conversation_id,
+                   ConversationMessage.author == "customer")
+            .order_by(ConversationMessage.id.desc()).limit(1))
+    return (await db.execute(stmt)).scalar_one_or_none()
