@@ -24,6 +24,7 @@ from crm_backend.demo import api as demo
 from crm_backend.followups import api as followups
 from crm_backend.followups.scheduler import FOLLOW_UPS_KEY, FollowUps, scheduler
 from crm_backend.handoffs import api as handoffs
+from crm_backend.handoffs.runner import expiry_loop
 from crm_backend.identity import api as identity
 from crm_backend.jobs.runner import daily_jobs
 from crm_backend.loyalty import api as loyalty
@@ -78,6 +79,7 @@ def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Applicat
         database,
         scheduler,
         partial(daily_jobs, rewards=policies.rewards, risk=policies.risk),
+        partial(expiry_loop, policy=policies.handoffs),
     ])
     for module in API_MODULES:
         module.add_routes(app.router)

@@ -14,6 +14,7 @@ from crm_backend.complaints.remedies.policy import load_remedy_table
 from crm_backend.complaints.remedies.rules import RemedyTable
 from crm_backend.core.config import CRMConfig
 from crm_backend.core.policy_files import PolicyError
+from crm_backend.handoffs.policy import HandoffPolicy, load_handoff_policy
 from crm_backend.identity.policy import IdentityPolicy, load_identity_policy
 from crm_backend.loyalty.policy import (RewardsPolicy, TierPolicy, load_rewards_policy,
                                         load_tier_policy)
@@ -33,6 +34,7 @@ class Policies:
     orders: OrderRules
     identity: IdentityPolicy
     staff: StaffPolicy
+    handoffs: HandoffPolicy
 
 
 def load_policies(config: CRMConfig) -> Policies:
@@ -43,7 +45,8 @@ def load_policies(config: CRMConfig) -> Policies:
                ("remedies", load_remedy_table, config.remedies_policy_path),
                ("orders", load_order_rules, config.orders_policy_path),
                ("identity", load_identity_policy, config.identity_policy_path),
-               ("staff", load_staff_policy, config.staff_policy_path))
+               ("staff", load_staff_policy, config.staff_policy_path),
+               ("handoffs", load_handoff_policy, config.handoffs_policy_path))
     parsed = {}
     for name, load, path in loaders:
         try:

@@ -109,6 +109,8 @@ class StackConfig:
     wechat: Dict[str, str] = field(default_factory=lambda: dict(WECHAT_DEV))
     # Where the action server finds the CRM when not at crm_url (the tests' slow proxy).
     actions_crm_url: Optional[str] = None
+    # The queue policy file when not the CRM's own (the tests: people answer all day).
+    handoffs_policy: Optional[Path] = None
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -174,6 +176,7 @@ class StackConfig:
                     .decode()[:43],
                     "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}"},
             actions_crm_url=actions_crm_url,
+            handoffs_policy=REPO / "tests" / "e2e" / "policy" / "handoffs.toml",
         )
 
     @property
@@ -223,6 +226,8 @@ class StackConfig:
         )
         if self.seed_anchor:
             env["CRM_SEED_ANCHOR"] = self.seed_anchor
+        if self.handoffs_policy is not None:
+            env["CRM_HANDOFFS_POLICY"] = str(self.handoffs_policy)
         return env
 
 

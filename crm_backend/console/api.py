@@ -13,10 +13,11 @@ from aiohttp import web
 from crm_backend.core import body as validation
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
 from crm_backend.core.models import Customer, Handoff
-from crm_backend.core.state import CONFIG_KEY, now, session
+from crm_backend.core.state import CONFIG_KEY, SESSIONS_KEY, now, session
 from crm_backend.customers.views import customer_json
 from crm_backend.followups.trigger import RasaEndpoint
 from crm_backend.handoffs import relay, rules
+from crm_backend.handoffs.runner import return_to_bot
 from crm_backend.handoffs import store as handoff_store
 from crm_backend.loyalty.store import points_balance
 from crm_backend.orders.store import customer_orders
@@ -176,6 +177,24 @@ async def handback(request: web.Request) -> web.Response:
 
 
 @require_staff()
+async def decline(request: web.Request) -> web.Response:
+    """Nobody can take a waiting conversation now: a call-back is recorded and the bot tells
+    the customer honestly and carries on."""
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        handoff_id = handoff.id
+    config = request.app[CONFIG_KEY]
+    rasa = (RasaEndpoint(config.rasa_url, config.rasa_token, config.rasa_timeout_seconds)
+            if config.rasa_url else None)
+    if not await return_to_bot(request.app[SESSIONS_KEY], rasa, handoff_id, now(request),
+                               "declined"):
+        raise ApiError(409, "not_waiting", "这个会话已被接手或已结束，不能再登记回电")
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+
+
+@require_staff()
 async def close(request: web.Request) -> web.Response:
     """Close the conversation as resolved, with a resolution note."""
     body = await validation.json_object(request)
@@ -221,3 +240,4 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/staff/handoffs/{handoff_id}/messages", reply)
     router.add_post("/api/staff/handoffs/{handoff_id}/handback", handback)
     router.add_post("/api/staff/handoffs/{handoff_id}/close", close)
+    router.add_post("/api/staff/handoffs/{handoff_id}/decline", decline)

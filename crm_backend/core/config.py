@@ -134,6 +134,7 @@ class CRMConfig:
     orders_policy_path: Path = POLICY_DIR / "orders.toml"
     identity_policy_path: Path = POLICY_DIR / "identity.toml"
     staff_policy_path: Path = POLICY_DIR / "staff.toml"
+    handoffs_policy_path: Path = POLICY_DIR / "handoffs.toml"
     rasa_url: Optional[str] = None
     rasa_token: str = ""
     rasa_timeout_seconds: int = 10
@@ -179,6 +180,8 @@ class CRMConfig:
             identity_policy_path=Path(
                 env.get("CRM_IDENTITY_POLICY") or POLICY_DIR / "identity.toml"),
             staff_policy_path=Path(env.get("CRM_STAFF_POLICY") or POLICY_DIR / "staff.toml"),
+            handoffs_policy_path=Path(
+                env.get("CRM_HANDOFFS_POLICY") or POLICY_DIR / "handoffs.toml"),
             rasa_url=(env.get("KEFU_RASA_URL") or "").rstrip("/") or None,
             rasa_token=env.get("KEFU_RASA_API_TOKEN") or "",
             rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),

@@ -18,6 +18,9 @@ PERSON_KEY = "kefu_person"
 # The intent the bot greets a customer back with when a person hands the conversation back.
 HANDBACK_INTENT = "EXTERNAL_handback"
 
+# The intent the bot tells the customer with that nobody could take the conversation.
+EXPIRED_INTENT = "EXTERNAL_handoff_expired"
+
 
 class RelayFailed(Exception):
     """Rasa could not be reached or refused; the message says which."""
@@ -52,12 +55,12 @@ async def send_person_message(rasa: RasaEndpoint, conversation_id: str,
                 event, params)
 
 
-async def hand_back(rasa: RasaEndpoint, conversation_id: str,
-                    output_channel: Optional[str]) -> None:
+async def hand_back(rasa: RasaEndpoint, conversation_id: str, output_channel: Optional[str],
+                    intent: str = HANDBACK_INTENT) -> None:
     """Lift the pause and let the bot greet the customer back in their channel. The pause left
     the turn unfinished (no `action_listen`), which would hide the greeting's rule from the bot."""
     path = f"/conversations/{quote(conversation_id, safe='')}"
     await _post(rasa, f"{path}/tracker/events",
                 [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
     params = {"output_channel": output_channel} if output_channel else {}
-    await _post(rasa, f"{path}/trigger_intent", {"name": HANDBACK_INTENT, "entities": {}}, params)
+    await _post(rasa, f"{path}/trigger_intent", {"name": intent, "entities": {}}, params)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Optional
+
+from crm_backend.core.time import BEIJING
 
 PRIORITIES = {"normal": 0, "high": 1, "urgent": 2}
 
@@ -10,7 +13,8 @@ PRIORITIES = {"normal": 0, "high": 1, "urgent": 2}
 PRIORITY_LABELS = {"normal": "普通", "high": "优先", "urgent": "紧急"}
 
 
-STATUS_LABELS = {"waiting": "排队中", "assigned": "处理中", "closed": "已结束"}
+STATUS_LABELS = {"waiting": "排队中", "assigned": "处理中", "closed": "已结束",
+                 "expired": "无人接入（已登记回电）"}
 
 
 OPEN_STATUSES = ("waiting", "assigned")
@@ -48,3 +52,22 @@ def may_act(status: str, assigned_staff_id: Optional[int], staff_id: int, is_man
 # A conversation's transcript channel → the Rasa output channel that reaches its customer
 # (a REST client has none: it reads a person's messages from the transcript).
 RASA_OUTPUT_CHANNELS = {"web": "socketio", "wechat": "wechat"}
+
+
+def in_service_hours(at: datetime, opens: time, closes: time) -> bool:
+    """Whether people answer at `at` (aware), by Beijing's clock."""
+    local = at.astimezone(BEIJING).time()
+    return opens <= local < closes
+
+
+def expiry_reason(status: str, created_at: datetime, now: datetime, expire_after: timedelta,
+                  opens: time, closes: time) -> Optional[str]:
+    """Why a handoff returns to the bot now: nobody claimed it in time (`timeout`), or it waits
+    outside service hours (`after_hours`); None while it may go on waiting."""
+    if status != "waiting":
+        return None
+    if not in_service_hours(now, opens, closes):
+        return "after_hours"
+    if now - created_at >= expire_after:
+        return "timeout"
+    return None

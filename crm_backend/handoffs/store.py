@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.idempotency import by_key, insert_once
-from crm_backend.core.models import Complaint, Customer, Handoff, StaffUser
+from crm_backend.core.models import Complaint, Customer, Handoff, Notification, StaffUser
 from crm_backend.core.time import beijing_iso
 from crm_backend.handoffs import rules
 from crm_backend.risk.store import open_flag
@@ -178,3 +178,36 @@ async def staff_name(db: AsyncSession, staff_id: Optional[int]) -> str:
     """A colleague's display name (for 'taken by …')."""
     staff = await db.get(StaffUser, staff_id) if staff_id is not None else None
     return staff.display_name if staff is not None else "同事"
+
+
+EXPIRY_NOTES = {"timeout": "排队超时无人接入，已登记回电，会话交还机器人",
+                "after_hours": "非人工服务时间，已登记回电，会话交还机器人",
+                "declined": "客服繁忙暂时无法接入，已登记回电，会话交还机器人"}
+
+
+async def due_for_expiry(db: AsyncSession, now: datetime, policy: Any) -> List[Handoff]:
+    """Waiting handoffs that must return to the bot now (nobody claimed them in time, or it is
+    outside service hours)."""
+    waiting = await waiting_queue(db, "waiting", 500)
+    return [h for h in waiting if expiry_reason(h, now, policy)]
+
+
+def expiry_reason(handoff: Handoff, now: datetime, policy: Any) -> Optional[str]:
+    return rules.expiry_reason(handoff.status, handoff.created_at, now, policy.expire_after,
+                               policy.opens, policy.closes)
+
+
+async def expire(db: AsyncSession, handoff_id: int, now: datetime,
+                 reason: Optional[str]) -> Optional[Handoff]:
+    """Return one waiting handoff to the bot under its lock for `reason` (see EXPIRY_NOTES),
+    recording a call-back for the staff; None when it is no longer waiting."""
+    handoff = await locked(db, handoff_id)
+    if handoff is None or handoff.status != "waiting" or reason not in EXPIRY_NOTES:
+        return None
+    handoff.status, handoff.closed_at = "expired", now
+    handoff.resolution_note = EXPIRY_NOTES[reason]
+    db.add(Notification(customer_id=handoff.customer_id, kind="callback",
+                        conversation_id=handoff.conversation_id, created_at=now,
+                        message=f"回电登记：转人工 #{handoff.id}（{handoff.reason}）"
+                                f"{EXPIRY_NOTES[reason].split('，')[0]}，请尽快联系客户"))
+    return handoff

@@ -3,12 +3,10 @@ widget asks for a person, an agent logged into the console sees it, claims it, a
 the customer's messages do not wake the bot; the hand back brings the bot back, which asks for
 a score that lands on the handoff. Also: two agents claiming at once, and the console's guard."""
 
-import json
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -16,11 +14,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from scripts.browser import DESKTOP, launch_chromium
 from tests.e2e.conftest import RunningStack
+from tests.e2e.staff_client import PASSWORD, StaffClient, handoffs_of
 from tests.e2e.widget_page import WidgetPage
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "kefu-demo"
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +40,6 @@ def log_in(stack: RunningStack, page: Page, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator('[data-staff="who"]')).to_be_visible()
-
-
-def handoffs_of(stack: RunningStack, conversation: str) -> List[Dict[str, Any]]:
-    found = []
-    for status in ("waiting", "assigned", "closed"):
-        found += [h for h in stack.crm(f"/api/handoffs?status={status}&limit=200")["handoffs"]
-                  if h["conversation_id"] == conversation]
-    return found
 
 
 def user_texts(stack: RunningStack, sender: str) -> List[str]:
@@ -103,39 +92,6 @@ def test_a_customer_and_an_agent_talk_then_the_bot_returns(stack: RunningStack,
     assert "小福" in customer.texts("bot")[-1]
 
 
-class StaffClient:
-    """The staff API as a script uses it: a session cookie and the CSRF header."""
-
-    def __init__(self, stack: RunningStack) -> None:
-        self.base = stack.config.crm_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        self.csrf = ""
-
-    def log_in(self, username: str) -> "StaffClient":
-        with self.opener.open(f"{self.base}/staff/login") as page:
-            html = page.read().decode()
-        token = html.split('name="csrf_token" value="')[1].split('"')[0]
-        body = urllib.parse.urlencode({"csrf_token": token, "username": username,
-                                       "password": PASSWORD, "next": "/staff/"}).encode()
-        with self.opener.open(f"{self.base}/staff/login", data=body) as home:
-            html = home.read().decode()
-        self.csrf = html.split('name="csrf-token" content="')[1].split('"')[0]
-        return self
-
-    def call(self, method: str, path: str, body: Any = None,
-             csrf: bool = True) -> Tuple[int, Dict[str, Any]]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if csrf:
-            headers["X-CSRF-Token"] = self.csrf
-        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
-                                         data=None if body is None else json.dumps(body).encode())
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
-
-
 def test_two_agents_claim_at_once_and_one_wins(stack: RunningStack) -> None:
     conversation = f"claim-{threading.get_ident()}-{id(stack)}"
     handoff = stack.crm("/api/handoffs", "POST", {
@@ -181,3 +137,4 @@ def test_the_console_refuses_strangers_missing_csrf_and_other_holders(
     with urllib.request.urlopen(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
         assert page.url.startswith(f"{stack.config.crm_url}/staff/login?next=")
         assert "已解答" not in page.read().decode()
+

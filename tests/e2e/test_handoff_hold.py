@@ -9,6 +9,7 @@ import pytest
 
 from scripts.wechat_sim import post, text_xml
 from tests.e2e.conftest import RunningStack, new_sender, reply_text
+from tests.e2e.staff_client import StaffClient, handoffs_of
 from tests.e2e.test_wechat_channel import account, msg_id, open_id, webhook
 from tests.e2e.widget_socket import WidgetSocket
 
@@ -69,3 +70,27 @@ def test_wechat_messages_are_held_while_waiting(stack: RunningStack) -> None:
     assert [m["text"] for m in transcript(stack, who) if m["author"] == "customer"] == [
         "转人工", "人呢"]
     assert user_texts(stack, who) == ["转人工"]
+
+
+async def test_a_declined_handoff_returns_to_the_bot_which_says_so(stack: RunningStack) -> None:
+    socket = await WidgetSocket(stack.config.rasa_url, stack.config.crm_url).open()
+    await socket.send("我要人工服务")
+    handoff = (await asyncio.to_thread(handoffs_of, stack, socket.session_id))[0]
+    agent = await asyncio.to_thread(lambda: StaffClient(stack).log_in("xiaowang"))
+    socket.replies.clear()
+    status, body = await asyncio.to_thread(
+        agent.call, "POST", f"/api/staff/handoffs/{handoff['id']}/decline", {})
+    assert status == 200 and body["handoff"]["status"] == "expired"
+    assert "回电" in body["handoff"]["resolution_note"]
+    for _ in range(50):
+        if socket.replies:
+            break
+        await asyncio.sleep(0.2)
+    assert "暂时没能接入" in socket.reply_text() and "回电" in socket.reply_text()
+    socket.replies.clear()
+    await socket.send("我的积分有多少")
+    assert socket.replies and "排队" not in socket.reply_text()
+    again = await asyncio.to_thread(agent.call, "POST",
+                                    f"/api/staff/handoffs/{handoff['id']}/decline", {})
+    assert again[0] == 409
+    await socket.close()
