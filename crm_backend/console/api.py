@@ -15,6 +15,7 @@ from crm_backend.core.http import ApiError, bad_request, json_response, not_foun
 from crm_backend.core.models import Customer, Handoff
 from crm_backend.core.state import CONFIG_KEY, SESSIONS_KEY, now, session
 from crm_backend.customers.views import customer_json
+from crm_backend.followups.scheduler import rasa_endpoint
 from crm_backend.followups.trigger import RasaEndpoint
 from crm_backend.handoffs import relay, rules
 from crm_backend.handoffs.runner import return_to_bot
@@ -40,10 +41,10 @@ CHANNEL_LABELS = {"web": "网页客服", "wechat": "微信公众号", "rest": "�
 
 
 def _rasa(request: web.Request) -> RasaEndpoint:
-    config = request.app[CONFIG_KEY]
-    if config.rasa_url is None:
+    rasa = rasa_endpoint(request.app[CONFIG_KEY])
+    if rasa is None:
         raise ApiError(503, "no_rasa", "未配置 KEFU_RASA_URL，无法把消息送到客户那里")
-    return RasaEndpoint(config.rasa_url, config.rasa_token, config.rasa_timeout_seconds)
+    return rasa
 
 
 async def _handoff(db: Any, request: web.Request, lock: bool = False) -> Handoff:
@@ -183,11 +184,8 @@ async def decline(request: web.Request) -> web.Response:
     async with session(request) as db:
         handoff = await _handoff(db, request)
         handoff_id = handoff.id
-    config = request.app[CONFIG_KEY]
-    rasa = (RasaEndpoint(config.rasa_url, config.rasa_token, config.rasa_timeout_seconds)
-            if config.rasa_url else None)
-    if not await return_to_bot(request.app[SESSIONS_KEY], rasa, handoff_id, now(request),
-                               "declined"):
+    if not await return_to_bot(request.app[SESSIONS_KEY], rasa_endpoint(request.app[CONFIG_KEY]),
+                               handoff_id, now(request), "declined"):
         raise ApiError(409, "not_waiting", "这个会话已被接手或已结束，不能再登记回电")
     async with session(request) as db:
         handoff = await _handoff(db, request)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+import asyncio
+from typing import Any, Awaitable, Callable, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -76,3 +77,23 @@ def create_sessionmaker(engine: AsyncEngine) -> sessionmaker:
 def create_read_sessionmaker(engine: AsyncEngine) -> sessionmaker:
     """Sessions for requests that only read: on SQLite they do not take the write lock."""
     return create_sessionmaker(engine.execution_options(**{READ_ONLY: True}))
+
+
+Result = TypeVar("Result")
+
+
+def run_in_session(url: str, work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
+    """For the command line: `work(session)` in a fresh event loop, committed, the engine
+    disposed of afterwards."""
+
+    async def run() -> Result:
+        engine = create_engine(url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

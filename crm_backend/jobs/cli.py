@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 from datetime import date, datetime
 from typing import Any, Awaitable, Callable, TypeVar
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.clock import SystemClock
 from crm_backend.core.config import CRMConfig
-from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.db import run_in_session
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import tier_label
 from crm_backend.loyalty.policy import load_rewards_policy, load_tier_policy
@@ -27,19 +26,8 @@ T = TypeVar("T")
 
 
 def _in_session(config: CRMConfig, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work(session)` in a fresh event loop, commit, and dispose of the engine."""
-
-    async def run() -> T:
-        engine = create_engine(config.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    """Run `work(session)` against the configured database and commit."""
+    return run_in_session(config.database_url, work)
 
 
 def _aware(raw: str) -> datetime:

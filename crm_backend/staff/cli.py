@@ -4,7 +4,6 @@ accounts of the staff console from the server's shell (there is no sign-up page)
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
 from datetime import datetime
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.clock import SystemClock
 from crm_backend.core.config import CRMConfig
-from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.db import run_in_session
 from crm_backend.core.errors import DomainError
 from crm_backend.core.models import StaffUser
 from crm_backend.core.time import BEIJING
@@ -31,19 +30,8 @@ class StaffCommandError(Exception):
 def _in_session(config: CRMConfig, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work(session)` in a fresh event loop and commit; a database that cannot be used
     becomes a StaffCommandError saying what to check."""
-
-    async def run() -> T:
-        engine = create_engine(config.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
     try:
-        return asyncio.run(run())
+        return run_in_session(config.database_url, work)
     except (DBAPIError, OSError) as exc:
         raise StaffCommandError(
             "无法读写 CRM 数据库，请确认 CRM_DATABASE_URL 正确，并已运行 "

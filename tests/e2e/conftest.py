@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from scripts.model import ensure_model
+from scripts.browser import launch_chromium
 from scripts.fake_wechat import FakeWeChatServer
 from scripts.stack import Stack, StackConfig, crm_cli, free_port, seeded_stack
 from tests.e2e.slow_proxy import SlowProxy
@@ -92,3 +94,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         running.stop()
         wechat_api.stop()
         proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium for one test module (Playwright's sync API holds the module's thread:
+    async tests live in modules without it)."""
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

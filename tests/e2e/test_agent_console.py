@@ -7,27 +7,17 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from scripts.browser import DESKTOP, launch_chromium
+from scripts.browser import DESKTOP
 from tests.e2e.conftest import RunningStack
 from tests.e2e.staff_client import PASSWORD, StaffClient, handoffs_of
 from tests.e2e.widget_page import WidgetPage
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def new_page(browser: Browser) -> Page:

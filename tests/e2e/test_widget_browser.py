@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from scripts.browser import DESKTOP, MOBILE, launch_chromium
+from scripts.browser import DESKTOP, MOBILE
 from scripts.stack import free_port
 from tests.e2e.conftest import RunningStack
 from tests.e2e.shop_server import serving, shop_page
@@ -20,16 +20,6 @@ from tests.e2e.widget_socket import WidgetSocket, person_says
 pytestmark = pytest.mark.e2e
 
 DEMO_SHOP = "kefu-demo"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
