@@ -134,22 +134,26 @@ async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
 
 @require_staff()
 async def reply(request: web.Request) -> web.Response:
-    """Send the holder's message to the customer in their channel, then keep it."""
+    """Send the holder's message to the customer in their channel, then keep it. No
+    transaction is open while Rasa delivers it (WeChat's delivery asks the CRM for a token)."""
     body = await validation.json_object(request)
     text = validation.text(body, "text", MAX_REPLY)
     member = signed_in(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request, lock=True)
+        handoff = await _handoff(db, request)
         _may_act(request, handoff)
-        channel = await handoff_store.customer_channel(db, handoff.conversation_id) or "rest"
-        output = rules.RASA_OUTPUT_CHANNELS.get(channel)
-        try:
-            await relay.send_person_message(_rasa(request), handoff.conversation_id, output,
-                                            member.display_name, text)
-        except relay.RelayFailed as error:
-            log.warning("a person's message to %s failed: %s", handoff.conversation_id, error)
-            raise ApiError(502, "not_delivered", "消息没能送达客户（客服系统暂时连不上机器人服务），"
-                                                 "请稍后重发")
+        conversation = handoff.conversation_id
+        channel = await handoff_store.customer_channel(db, conversation) or "rest"
+    try:
+        await relay.send_person_message(_rasa(request), conversation,
+                                        rules.RASA_OUTPUT_CHANNELS.get(channel),
+                                        member.display_name, text)
+    except relay.RelayFailed as error:
+        log.warning("a person's message to %s failed: %s", conversation, error)
+        raise ApiError(502, "not_delivered", "消息没能送达客户（客服系统暂时连不上机器人服务），"
+                                             "请稍后重发")
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
         row = await handoff_store.add_person_message(db, handoff, member.staff_id, text, channel,
                                                      now(request))
         await db.commit()

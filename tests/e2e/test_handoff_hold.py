@@ -94,3 +94,24 @@ async def test_a_declined_handoff_returns_to_the_bot_which_says_so(stack: Runnin
                                     f"/api/staff/handoffs/{handoff['id']}/decline", {})
     assert again[0] == 409
     await socket.close()
+
+
+def test_the_relay_through_wechat(stack: RunningStack) -> None:
+    """A WeChat customer's handoff: the person's replies and the bot's score question after the
+    hand back go out through the customer-service API; the customer's score lands on it."""
+    who = open_id()
+    post(webhook(stack), account(stack), text_xml(who, "转人工", msg_id()))
+    handoff = handoffs_of(stack, who)[0]
+    agent = StaffClient(stack).log_in("xiaowang")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    assert agent.call("POST", f"{path}/claim", {})[0] == 200
+    assert agent.call("POST", f"{path}/messages", {"text": "您好，我来帮您看看"})[0] == 201
+    sent = stack.wechat_api.state.texts_to
+    assert sent(who)[-1].endswith("您好，我来帮您看看") and "人工客服" in sent(who)[-1]
+    status, reply = post(webhook(stack), account(stack), text_xml(who, "好的谢谢", msg_id()))
+    assert (status, reply) == (200, "success")
+    assert agent.call("POST", f"{path}/handback", {})[0] == 200
+    assert "打个分" in sent(who)[-1] and "直接回复分数" in sent(who)[-1]
+    answer = post(webhook(stack), account(stack), text_xml(who, "5分", msg_id()))[1]
+    assert "评价" in answer
+    assert handoffs_of(stack, who)[0]["csat_score"] == 5

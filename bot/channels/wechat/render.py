@@ -33,6 +33,17 @@ def _titles(message: Mapping[str, Any]) -> list[str]:
     return titles
 
 
+def _is_rating(message: Mapping[str, Any]) -> bool:
+    """Buttons that are a 1–5 score (`/rate{…}`): the customer answers with the score itself, so
+    they are not numbered (a "1" would mean the first line, 5 points, or 1 point)."""
+    raw = message.get("buttons") or message.get("quick_replies") or []
+    payloads = [str(b.get("payload") or "") for b in raw if isinstance(b, Mapping)]
+    return bool(payloads) and all(p.startswith("/rate") for p in payloads)
+
+
+RATING_LINE = "直接回复分数（1–5 分，5 分最满意）即可"
+
+
 def _choice_line(count: int) -> str:
     numbers = [str(n) for n in range(1, count + 1)]
     listed = numbers[0] if count == 1 else "、".join(numbers[:-1]) + " 或 " + numbers[-1]
@@ -48,7 +59,9 @@ def _block(message: Mapping[str, Any]) -> Optional[str]:
     if text is not None:
         lines.append(text)
     titles = _titles(message)
-    if titles:
+    if titles and _is_rating(message):
+        lines += titles + [RATING_LINE]
+    elif titles:
         lines += [f"{n}. {title}" for n, title in enumerate(titles, start=1)]
         lines.append(_choice_line(len(titles)))
     image = message.get("image")

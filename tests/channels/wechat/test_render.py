@@ -185,3 +185,10 @@ def test_a_persons_message_says_who_wrote_it() -> None:
     assert render_turn([{"text": "我来帮您查", "kefu_person": {"name": "小美"}}]) == (
         "【人工客服 小美】我来帮您查")
     assert render_turn([{"text": "稍等", "kefu_person": {}}]) == "【人工客服】稍等"
+
+
+def test_a_score_question_is_answered_with_the_score_not_a_line_number() -> None:
+    text = render_turn([{"text": "请打分", "buttons": [
+        {"title": "5分 非常满意", "payload": '/rate{"score":"5"}'},
+        {"title": "1分 很不满意", "payload": '/rate{"score":"1"}'}]}])
+    assert text == "请打分\n5分 非常满意\n1分 很不满意\n直接回复分数（1–5 分，5 分最满意）即可"
