@@ -168,6 +168,22 @@ class Gate:
         await self.record_replies(sender, channel, replies)
         return replies
 
+    async def person_messages(self, sender: str, after_id: int) -> Optional[Replies]:
+        """A person's messages to the conversation after `after_id` in the CRM's transcript (for
+        clients that cannot be pushed to); None when the CRM cannot be asked."""
+        try:
+            async with self.crm().get(f"/api/conversations/{quote(sender, safe='')}/messages",
+                                      params={"after_id": str(after_id)}) as response:
+                if response.status != 200:
+                    return None
+                rows = (await response.json()).get("messages") or []
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.warning("transcript of %s not read: %r", sender, error)
+            return None
+        return [{"id": row["id"], "recipient_id": sender, "text": row["text"],
+                 "person": {"name": row.get("staff_name") or "客服"}, "at": row["at"]}
+                for row in rows if row.get("author") == "agent"]
+
     async def close(self) -> None:
         """Close the CRM session (when the server stops)."""
         if self._session is not None:

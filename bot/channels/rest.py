@@ -55,6 +55,20 @@ class KefuRestInput(RestInput):
 
         add_gate_routes(webhook, self.gate)
 
+        @webhook.route("/messages", methods=["GET"])
+        async def person_messages(request: Request) -> HTTPResponse:
+            """A REST client's pull of what a person wrote to it (`after`: the last id seen)."""
+            sender = request.args.get("sender")
+            after = request.args.get("after") or "0"
+            if self.gate.refusal(sender, "x") is not None or not after.isdigit():
+                return response.json({"error": "sender_required",
+                                      "text": "请提供 sender（会话 ID），after 为数字"}, status=400)
+            messages = await self.gate.person_messages(sender, int(after))
+            if messages is None:
+                return response.json({"error": "crm_unavailable",
+                                      "text": "暂时取不到客服消息，请稍后再试"}, status=503)
+            return response.json(messages)
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             agent = request.app.ctx.agent

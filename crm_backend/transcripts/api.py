@@ -88,7 +88,8 @@ async def read(request: web.Request) -> web.Response:
     after = validation.int_value(request.query.get("after_id"), "after_id", 0, 0, 2**62) or 0
     async with session(request) as db:
         rows = await store.messages(db, conversation_id, after)
-    return json_response({"messages": [message_json(r) for r in rows]})
+        names = await store.staff_names(db, (r.staff_id for r in rows))
+    return json_response({"messages": [message_json(r, names.get(r.staff_id)) for r in rows]})
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

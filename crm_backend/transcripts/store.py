@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.db import insert_for
-from crm_backend.core.models import ConversationMessage
+from crm_backend.core.models import ConversationMessage, StaffUser
 
 
 async def add_message(db: AsyncSession, *, conversation_id: str, channel: str, author: str,
@@ -52,3 +52,13 @@ async def latest_customer_message(db: AsyncSession,
                    ConversationMessage.author == "customer")
             .order_by(ConversationMessage.id.desc()).limit(1))
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def staff_names(db: AsyncSession, ids: Iterable[Optional[int]]) -> Dict[int, str]:
+    """Display names of the people who wrote messages."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(StaffUser.id, StaffUser.display_name)
+                            .where(StaffUser.id.in_(wanted)))
+    return {staff_id: name for staff_id, name in rows}

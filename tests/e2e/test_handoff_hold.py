@@ -3,6 +3,8 @@ messages are kept in the CRM's transcript, a waiting customer hears their place 
 once the handoff ends the bot answers again (the dead end of a handoff with nobody behind it)."""
 
 import asyncio
+import json
+import urllib.request
 from typing import Any, Dict, List
 
 import pytest
@@ -115,3 +117,21 @@ def test_the_relay_through_wechat(stack: RunningStack) -> None:
     answer = post(webhook(stack), account(stack), text_xml(who, "5分", msg_id()))[1]
     assert "评价" in answer
     assert handoffs_of(stack, who)[0]["csat_score"] == 5
+
+
+def test_a_rest_client_pulls_a_persons_messages(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "转人工")
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaomei")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    agent.call("POST", f"{path}/claim", {})
+    assert agent.call("POST", f"{path}/messages", {"text": "您好，请问订单号是多少？"})[0] == 201
+    assert reply_text(stack.say(sender, "KF202611280009")).startswith("人工客服正在为您处理")
+    url = f"{stack.config.rasa_url}/webhooks/rest/messages?sender={sender}&after=0"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        pulled = json.loads(response.read())
+    assert [(m["text"], m["person"]["name"]) for m in pulled] == [
+        ("您好，请问订单号是多少？", "客服小美")]
+    with urllib.request.urlopen(f"{url[:-1]}{pulled[-1]['id']}", timeout=30) as response:
+        assert json.loads(response.read()) == []
