@@ -10,6 +10,8 @@ from typing import Any, Dict
 
 from aiohttp import web
 
+from crm_backend.complaints import store as complaint_store
+from crm_backend.complaints.views import summary_json, timeline_json
 from crm_backend.core import body as validation
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
 from crm_backend.core.models import Customer, Handoff
@@ -125,7 +127,16 @@ async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
         return None
     orders = await customer_orders(db, customer.id, 5, None)
     flag = await open_flag(db, customer.id)
+    complaints, _ = await complaint_store.search_complaints(
+        db, complaint_store.ComplaintFilter(customer_id=customer.id, limit=5))
+    numbers = await complaint_store.order_numbers(db, [c.order_id for c in complaints])
+    shown_complaints = [{**summary_json(c, numbers.get(c.order_id)),
+                         "timeline": timeline_json(await complaint_store.events_of(db, c.id))}
+                        for c in complaints]
+    earlier = await handoff_store.customer_handoffs(db, customer.id, 5)
     return {**customer_json(customer),
+            "complaints": shown_complaints,
+            "handoffs": [handoff_store.handoff_json(h, None, None) for h in earlier],
             "points": await points_balance(db, customer.id, now(request)),
             "orders": [order_summary_json(o, policies(request).orders) for o in orders],
             "risk": ({"level": flag.level, "score": flag.score, "reasons": flag.reasons}

@@ -211,3 +211,10 @@ async def expire(db: AsyncSession, handoff_id: int, now: datetime,
                         message=f"回电登记：转人工 #{handoff.id}（{handoff.reason}）"
                                 f"{EXPIRY_NOTES[reason].split('，')[0]}，请尽快联系客户"))
     return handoff
+
+
+async def customer_handoffs(db: AsyncSession, customer_id: int, limit: int) -> List[Handoff]:
+    """The customer's handoffs, newest first (the console shows the earlier ones)."""
+    stmt = (select(Handoff).where(Handoff.customer_id == customer_id)
+            .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit))
+    return list((await db.execute(stmt)).scalars())

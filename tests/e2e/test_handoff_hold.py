@@ -135,3 +135,20 @@ def test_a_rest_client_pulls_a_persons_messages(stack: RunningStack) -> None:
         ("您好，请问订单号是多少？", "客服小美")]
     with urllib.request.urlopen(f"{url[:-1]}{pulled[-1]['id']}", timeout=30) as response:
         assert json.loads(response.read()) == []
+
+
+def test_the_agent_sees_who_the_customer_is(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "我要投诉，快递太慢了，转人工", {"customer_token": stack.token(1)})
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaomei")
+    status, detail = agent.call("GET", f"/api/staff/handoffs/{handoff['id']}")
+    assert status == 200
+    profile = detail["customer"]
+    assert profile["name"] == "王建国" and profile["tier_label"] and profile["orders"]
+    assert "points" in profile and isinstance(profile["complaints"], list)
+    assert any(h["id"] == handoff["id"] for h in profile["handoffs"])
+    assert [m["author"] for m in detail["messages"]][:1] == ["customer"]
+    with agent.opener.open(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
+        html = page.read().decode()
+    assert "王建国" in html and "最近订单" in html and profile["orders"][0]["order_no"] in html
