@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 from aiohttp import web
 
 from crm_backend.complaints import store as complaint_store
+from crm_backend.console import store as console_store
+from crm_backend.console.views import canned_reply_json, note_json
 from crm_backend.complaints.views import summary_json, timeline_json
 from crm_backend.core import body as validation
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
@@ -116,6 +118,7 @@ async def detail(request: web.Request) -> web.Response:
             "handoff": await handoff_store.describe(db, handoff),
             "channel": await handoff_store.customer_channel(db, handoff.conversation_id),
             "messages": [message_json(m) for m in messages],
+            "notes": await _notes(db, handoff.id),
             "customer": profile})
 
 
@@ -231,6 +234,8 @@ async def conversation_page(request: web.Request) -> web.Response:
             "handoff": await handoff_store.describe(db, handoff),
             "messages": [message_json(m) for m in messages],
             "customer": await _profile(db, request, handoff.customer_id),
+            "notes": await _notes(db, handoff.id),
+            "canned_replies": [canned_reply_json(r) for r in await console_store.canned_replies(db)],
             "channel_label": CHANNEL_LABELS.get(channel or "", "未知渠道"),
             "author_labels": AUTHOR_LABELS})
 
@@ -241,6 +246,77 @@ async def script(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(SCRIPT, headers={
         "Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "no-cache",
         "X-Content-Type-Options": "nosniff"})
+
+
+@require_staff()
+async def add_note(request: web.Request) -> web.Response:
+    """A private note on the conversation (staff only; never sent to the customer)."""
+    body = await validation.json_object(request)
+    text = validation.text(body, "text", MAX_NOTE)
+    member = signed_in(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        note = console_store.add_note(db, handoff.id, member.staff_id, text, now(request))
+        await db.commit()
+        return json_response({"note": note_json(note, member.display_name)}, status=201)
+
+
+async def _notes(db: Any, handoff_id: int) -> List[Dict[str, Any]]:
+    rows = await console_store.notes(db, handoff_id)
+    names = await transcript_store.staff_names(db, (n.staff_id for n in rows))
+    return [note_json(n, names.get(n.staff_id)) for n in rows]
+
+
+@require_staff()
+async def list_canned(request: web.Request) -> web.Response:
+    """The canned replies agents pick from."""
+    async with session(request) as db:
+        rows = await console_store.canned_replies(db)
+    return json_response({"canned_replies": [canned_reply_json(r) for r in rows]})
+
+
+def _canned_fields(body: Dict[str, Any]) -> Tuple[str, str]:
+    return validation.text(body, "title", 64), validation.text(body, "text", MAX_REPLY)
+
+
+@require_staff("manager")
+async def create_canned(request: web.Request) -> web.Response:
+    """A manager adds a canned reply."""
+    title, text = _canned_fields(await validation.json_object(request))
+    async with session(request) as db:
+        reply = console_store.save_canned_reply(db, None, title, text,
+                                                signed_in(request).staff_id, now(request))
+        await db.commit()
+        return json_response({"canned_reply": canned_reply_json(reply)}, status=201)
+
+
+async def _canned(db: Any, request: web.Request) -> Any:
+    reply_id = validation.path_id(request.match_info["reply_id"], "reply_id")
+    reply = await console_store.canned_reply(db, reply_id)
+    if reply is None:
+        raise not_found("没有这条快捷回复", code="canned_reply_not_found")
+    return reply
+
+
+@require_staff("manager")
+async def update_canned(request: web.Request) -> web.Response:
+    """A manager rewrites a canned reply."""
+    title, text = _canned_fields(await validation.json_object(request))
+    async with session(request) as db:
+        reply = console_store.save_canned_reply(db, await _canned(db, request), title, text,
+                                                signed_in(request).staff_id, now(request))
+        await db.commit()
+        return json_response({"canned_reply": canned_reply_json(reply)})
+
+
+@require_staff("manager")
+async def remove_canned(request: web.Request) -> web.Response:
+    """A manager removes a canned reply (kept, no longer offered)."""
+    async with session(request) as db:
+        reply = await _canned(db, request)
+        reply.removed_at = now(request)
+        await db.commit()
+    return web.Response(status=204)
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -254,3 +330,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/staff/handoffs/{handoff_id}/handback", handback)
     router.add_post("/api/staff/handoffs/{handoff_id}/close", close)
     router.add_post("/api/staff/handoffs/{handoff_id}/decline", decline)
+    router.add_post("/api/staff/handoffs/{handoff_id}/notes", add_note)
+    router.add_get("/api/staff/canned-replies", list_canned)
+    router.add_post("/api/staff/canned-replies", create_canned)
+    router.add_put("/api/staff/canned-replies/{reply_id}", update_canned)
+    router.add_delete("/api/staff/canned-replies/{reply_id}", remove_canned)

@@ -645,3 +645,28 @@ class ConversationMessage(Base):
     staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
     handoff_id = _fk("handoffs.id", nullable=True, ondelete="SET NULL")
     created_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class HandoffNote(Base):
+    """A private note on a handed-off conversation: seen by the staff, never by the customer."""
+
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = _fk("handoffs.id")
+    staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class CannedReply(Base):
+    """A ready-made reply the agents pick in the console; managers write and edit them."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    updated_by = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    updated_at = Column(UTCDateTime, nullable=False)
+    removed_at = Column(UTCDateTime, nullable=True)

@@ -152,3 +152,33 @@ def test_the_agent_sees_who_the_customer_is(stack: RunningStack) -> None:
     with agent.opener.open(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
         html = page.read().decode()
     assert "王建国" in html and "最近订单" in html and profile["orders"][0]["order_no"] in html
+
+
+def test_notes_stay_private_and_managers_keep_the_canned_replies(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "转人工")
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaomei")
+    manager = StaffClient(stack).log_in("chenjl")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    status, note = agent.call("POST", f"{path}/notes", {"text": "<b>客户情绪激动</b>，先安抚"})
+    assert status == 201
+    assert agent.call("GET", path)[1]["notes"][-1]["text"] == "<b>客户情绪激动</b>，先安抚"
+    assert all("情绪激动" not in m["text"] for m in stack.crm(
+        f"/api/conversations/{sender}/messages")["messages"])
+    body = {"title": "问候", "text": "您好，我是人工客服，请问有什么可以帮您？"}
+    assert agent.call("POST", "/api/staff/canned-replies", body)[0] == 403
+    status, made = manager.call("POST", "/api/staff/canned-replies", body)
+    assert status == 201
+    reply_id = made["canned_reply"]["id"]
+    listed = agent.call("GET", "/api/staff/canned-replies")[1]["canned_replies"]
+    assert {"title": "问候", "text": body["text"]}.items() <= next(
+        r for r in listed if r["id"] == reply_id).items()
+    assert manager.call("PUT", f"/api/staff/canned-replies/{reply_id}",
+                        {"title": "问候", "text": "您好！"})[0] == 200
+    assert manager.call("DELETE", f"/api/staff/canned-replies/{reply_id}")[0] == 204
+    assert all(r["id"] != reply_id for r in
+               agent.call("GET", "/api/staff/canned-replies")[1]["canned_replies"])
+    with agent.opener.open(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
+        html = page.read().decode()
+    assert "&lt;b&gt;客户情绪激动&lt;/b&gt;" in html and "<b>客户情绪激动" not in html

@@ -168,6 +168,29 @@
     }
 
     claim.addEventListener("click", function () { act("/claim", {}, "您已接手这个会话"); });
+    var canned = root.querySelector('[data-console="canned"]');
+    if (canned) {
+      canned.addEventListener("change", function () {
+        if (canned.value) { reply.value = canned.value; reply.focus(); }
+        canned.value = "";
+      });
+    }
+    var noteForm = root.querySelector('[data-console="note-form"]');
+    var noteBox = root.querySelector('[data-console="note"]');
+    var notes = root.querySelector('[data-console="notes"]');
+    noteForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = noteBox.value.trim();
+      if (!text) { return; }
+      api("POST", "/api/staff/handoffs/" + id + "/notes", { text: text }).then(function (r) {
+        if (!r.ok) { say(r.data.message || "备注没有保存，请重试"); return; }
+        var item = document.createElement("li");
+        item.textContent = (r.data.note.staff_name || "我") + "（" + r.data.note.at.slice(5, 16) +
+          "）：" + r.data.note.text;
+        notes.appendChild(item);
+        noteBox.value = "";
+      });
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = reply.value.trim();
