@@ -90,7 +90,11 @@ def test_alternative_then_refusal_hands_off_and_pauses(stack: RunningStack, phon
     waiting = stack.crm("/api/handoffs?status=waiting")["handoffs"]
     assert any(h.get("conversation_id") == chat.sender for h in waiting)
     assert detail(stack, number)["status"] == "handed_off"
-    assert chat.say("喂？有人吗") == ""
+    # Waiting for a person: the customer hears their place in the queue, the bot stays out.
+    waiting_reply = chat.say("喂？有人吗")
+    assert "排队" in waiting_reply and "前面还有" in waiting_reply
+    user_texts = [e["text"] for e in stack.tracker(chat.sender)["events"] if e["event"] == "user"]
+    assert "喂？有人吗" not in user_texts
 
 
 BAD_FAITH_CUSTOMER = 5  # demo customer 赵磊, marked bad-faith in the seed
