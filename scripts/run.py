@@ -17,6 +17,7 @@ def instructions(config: StackConfig, demo_token: str) -> str:
  Kefu 客服助手已启动
    演示商店（网页客服小部件）  {demo}
    小部件脚本  {config.crm_url}/widget/kefu-widget.js
+   客服工作台  {config.crm_url}/staff/   (演示账号 xiaomei / chenjl，密码 kefu-demo)
    Rasa 服务器  {config.rasa_url}   (REST: {webhook}，socket.io: {config.rasa_url}/socket.io/)
    微信公众号   {config.rasa_url}/webhooks/wechat/webhook
    动作服务器   {config.actions_url}
