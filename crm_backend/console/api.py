@@ -24,7 +24,9 @@ from crm_backend.followups.trigger import RasaEndpoint
 from crm_backend.handoffs import relay, rules
 from crm_backend.handoffs.runner import return_to_bot
 from crm_backend.handoffs import store as handoff_store
-from crm_backend.loyalty.store import points_balance
+from crm_backend.core.errors import KeyReused
+from crm_backend.customers.store import mark_bad_faith
+from crm_backend.loyalty.store import grant_points, points_balance
 from crm_backend.orders.store import customer_orders
 from crm_backend.orders.views import order_summary_json
 from crm_backend.policies import policies
@@ -236,6 +238,7 @@ async def conversation_page(request: web.Request) -> web.Response:
             "customer": await _profile(db, request, handoff.customer_id),
             "notes": await _notes(db, handoff.id),
             "canned_replies": [canned_reply_json(r) for r in await console_store.canned_replies(db)],
+            "points_limit": policies(request).handoffs.points_limit(signed_in(request).role),
             "channel_label": CHANNEL_LABELS.get(channel or "", "未知渠道"),
             "author_labels": AUTHOR_LABELS})
 
@@ -265,6 +268,65 @@ async def _notes(db: Any, handoff_id: int) -> List[Dict[str, Any]]:
     rows = await console_store.notes(db, handoff_id)
     names = await transcript_store.staff_names(db, (n.staff_id for n in rows))
     return [note_json(n, names.get(n.staff_id)) for n in rows]
+
+
+async def _customer_of(db: Any, handoff: Handoff) -> Customer:
+    customer = (await db.get(Customer, handoff.customer_id)
+                if handoff.customer_id is not None else None)
+    if customer is None:
+        raise ApiError(409, "anonymous", "客户还没有验证身份，不能对账户操作；"
+                                         "请先请客户提供订单号和手机尾号")
+    return customer
+
+
+@require_staff()
+async def grant_points_action(request: web.Request) -> web.Response:
+    """Points for the conversation's customer, within the person's limit (policy), once per
+    key, recorded with their name on the ledger and as a note."""
+    body = await validation.json_object(request)
+    points = validation.integer(body, "points", 1, 1_000_000)
+    reason = validation.text(body, "reason", 200)
+    key = validation.idempotency_key(body)
+    member = signed_in(request)
+    limit = policies(request).handoffs.points_limit(member.role)
+    if points > limit:
+        raise ApiError(403, "over_limit",
+                       f"{member.role_label}每次最多发放 {limit} 积分，超出请找主管")
+    moment = now(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        _may_act(request, handoff)
+        customer = await _customer_of(db, handoff)
+        entry, created = await grant_points(
+            db, customer_id=customer.id, points=points,
+            reason=f"人工客服{member.display_name}：{reason}", source="agent",
+            idempotency_key=f"agent-grant:{key}", now=moment, policy=policies(request).rewards)
+        if entry.customer_id != customer.id:
+            raise KeyReused()
+        if created:
+            console_store.add_note(db, handoff.id, member.staff_id,
+                                   f"发放 {points} 积分：{reason}", moment)
+        await db.commit()
+        balance = await points_balance(db, customer.id, moment)
+    return json_response({"points": points, "balance": balance, "created": created},
+                         status=201 if created else 200)
+
+
+@require_staff("manager")
+async def bad_faith_action(request: web.Request) -> web.Response:
+    """A manager marks the conversation's customer as acting in bad faith, with the reason."""
+    body = await validation.json_object(request)
+    reason = validation.text(body, "reason", 200)
+    member = signed_in(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        customer = await _customer_of(db, handoff)
+        await mark_bad_faith(db, customer, is_bad_faith=True, reason=reason,
+                             staff=member.display_name, now=now(request))
+        console_store.add_note(db, handoff.id, member.staff_id, f"标记为劣质客户：{reason}",
+                               now(request))
+        await db.commit()
+        return json_response({"customer": customer_json(customer)})
 
 
 @require_staff()
@@ -331,6 +393,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/staff/handoffs/{handoff_id}/close", close)
     router.add_post("/api/staff/handoffs/{handoff_id}/decline", decline)
     router.add_post("/api/staff/handoffs/{handoff_id}/notes", add_note)
+    router.add_post("/api/staff/handoffs/{handoff_id}/points", grant_points_action)
+    router.add_post("/api/staff/handoffs/{handoff_id}/bad-faith", bad_faith_action)
     router.add_get("/api/staff/canned-replies", list_canned)
     router.add_post("/api/staff/canned-replies", create_canned)
     router.add_put("/api/staff/canned-replies/{reply_id}", update_canned)

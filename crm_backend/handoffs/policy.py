@@ -26,6 +26,11 @@ class HandoffPolicy:
     poll_seconds: int
     opens: time
     closes: time
+    max_points: Mapping[str, int]
+
+    def points_limit(self, role: str) -> int:
+        """The most points one grant by a person of `role` may give."""
+        return self.max_points.get(role, 0)
 
 
 def _clock(doc: Mapping[str, Any], name: str) -> time:
@@ -42,9 +47,12 @@ def parse_handoff_policy(doc: Mapping[str, Any]) -> HandoffPolicy:
     """Validate a parsed handoffs.toml document."""
     queue = table(doc, "queue")
     hours = table(doc, "service_hours")
+    actions = table(doc, "agent_actions")
     policy = HandoffPolicy(expire_after=timedelta(minutes=integer(queue, "expire_after_minutes", 1)),
                            poll_seconds=integer(queue, "poll_seconds", 1),
-                           opens=_clock(hours, "opens"), closes=_clock(hours, "closes"))
+                           opens=_clock(hours, "opens"), closes=_clock(hours, "closes"),
+                           max_points={"agent": integer(actions, "agent_max_points"),
+                                       "manager": integer(actions, "manager_max_points")})
     if policy.opens >= policy.closes:
         raise PolicyError("[service_hours] opens must be before closes")
     return policy

@@ -18,7 +18,7 @@ from crm_backend.handoffs.rules import expiry_reason, in_service_hours
 from crm_backend.handoffs.runner import expire_due
 
 POLICY = HandoffPolicy(expire_after=timedelta(minutes=15), poll_seconds=30, opens=time(9),
-                       closes=time(21))
+                       closes=time(21), max_points={"agent": 500, "manager": 5000})
 
 
 def beijing(hour: int, minute: int = 0) -> datetime:
@@ -41,14 +41,17 @@ def test_why_a_handoff_returns_to_the_bot() -> None:
 
 
 def test_the_policy_file_is_checked() -> None:
+    actions = {"agent_max_points": 100, "manager_max_points": 1000}
     parsed = parse_handoff_policy({"queue": {"expire_after_minutes": 5, "poll_seconds": 10},
-                                   "service_hours": {"opens": "00:00", "closes": "24:00"}})
+                                   "service_hours": {"opens": "00:00", "closes": "24:00"},
+                                   "agent_actions": actions})
     assert parsed.closes == time.max and parsed.expire_after == timedelta(minutes=5)
+    assert (parsed.points_limit("agent"), parsed.points_limit("manager")) == (100, 1000)
     for hours in ({"opens": "9:00", "closes": "21:00"}, {"opens": "21:00", "closes": "09:00"},
                   {"opens": "09:00"}):
         with pytest.raises(PolicyError):
             parse_handoff_policy({"queue": {"expire_after_minutes": 5, "poll_seconds": 10},
-                                  "service_hours": hours})
+                                  "service_hours": hours, "agent_actions": actions})
 
 
 async def test_the_pass_expires_only_what_is_due_and_books_a_call_back(database) -> None:

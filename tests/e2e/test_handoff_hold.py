@@ -182,3 +182,29 @@ def test_notes_stay_private_and_managers_keep_the_canned_replies(stack: RunningS
     with agent.opener.open(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
         html = page.read().decode()
     assert "&lt;b&gt;客户情绪激动&lt;/b&gt;" in html and "<b>客户情绪激动" not in html
+
+
+def test_agent_actions_stay_within_their_authority(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "转人工", {"customer_token": stack.token(3)})
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaomei")
+    manager = StaffClient(stack).log_in("chenjl")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    grant = {"points": 200, "reason": "快递延误补偿", "idempotency_key": f"g-{sender}"}
+    assert agent.call("POST", f"{path}/points", grant)[0] == 409  # not claimed yet
+    agent.call("POST", f"{path}/claim", {})
+    before = stack.crm("/api/customers/3/points")["balance"]
+    status, granted = agent.call("POST", f"{path}/points", grant)
+    assert status == 201 and granted["balance"] == before + 200
+    assert agent.call("POST", f"{path}/points", grant)[1]["balance"] == before + 200  # once
+    status, refused = agent.call("POST", f"{path}/points", {**grant, "points": 501,
+                                                            "idempotency_key": f"h-{sender}"})
+    assert status == 403 and "500" in refused["message"]
+    assert stack.crm("/api/customers/3/points")["balance"] == before + 200
+    assert agent.call("POST", f"{path}/bad-faith", {"reason": "恶意索赔"})[0] == 403
+    notes = agent.call("GET", path)[1]["notes"]
+    assert any("发放 200 积分" in n["text"] and n["staff_name"] == "客服小美" for n in notes)
+    status, marked = manager.call("POST", f"{path}/bad-faith", {"reason": "多次恶意索赔"})
+    assert status == 200 and marked["customer"]["is_bad_faith"] is True
+    stack.crm("/api/customers/3/bad-faith", "POST", {"is_bad_faith": False, "staff": "测试"})

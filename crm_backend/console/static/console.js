@@ -175,6 +175,30 @@
         canned.value = "";
       });
     }
+    var pointsForm = root.querySelector('[data-console="points-form"]');
+    if (pointsForm) {
+      pointsForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var points = Number(root.querySelector('[data-console="points"]').value);
+        var reason = root.querySelector('[data-console="points-reason"]').value.trim();
+        if (!points || !reason) { say("请填写积分数和原因"); return; }
+        var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now());
+        api("POST", "/api/staff/handoffs/" + id + "/points",
+            { points: points, reason: reason, idempotency_key: key }).then(function (r) {
+          say(r.ok ? "已发放 " + points + " 积分，客户现有 " + r.data.balance + " 分"
+                   : (r.data.message || "发放没有成功，请重试"));
+        });
+      });
+    }
+    var badFaith = root.querySelector('[data-console="bad-faith"]');
+    if (badFaith) {
+      badFaith.addEventListener("click", function () {
+        var reason = window.prompt("标记为劣质客户的原因：");
+        if (!reason || !reason.trim()) { return; }
+        api("POST", "/api/staff/handoffs/" + id + "/bad-faith", { reason: reason.trim() })
+          .then(function (r) { say(r.ok ? "已标记为劣质客户" : (r.data.message || "操作没有成功")); });
+      });
+    }
     var noteForm = root.querySelector('[data-console="note-form"]');
     var noteBox = root.querySelector('[data-console="note"]');
     var notes = root.querySelector('[data-console="notes"]');
