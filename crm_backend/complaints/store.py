@@ -229,3 +229,10 @@ async def correct(db: AsyncSession, complaint: Complaint, changes: Dict[str, obj
         add_event(db, complaint, 2, rules.correction_note(applied), now)
         complaint.updated_at = now
     return complaint
+
+
+def close_by_person(db: AsyncSession, complaint: Complaint, name: str, note: str,
+                    now: datetime) -> None:
+    """A person closes the complaint with what was done (recorded as step 4)."""
+    complaint.status, complaint.current_step, complaint.updated_at = "closed", 4, now
+    add_event(db, complaint, 4, f"人工客服{name}办结：{note}", now)

@@ -16,7 +16,8 @@ from crm_backend.console.views import canned_reply_json, note_json
 from crm_backend.complaints.views import summary_json, timeline_json
 from crm_backend.core import body as validation
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
-from crm_backend.core.models import Customer, Handoff
+from crm_backend.core.models import Customer, Handoff, WinBackAttempt
+from crm_backend.core.time import beijing_iso
 from crm_backend.core.state import CONFIG_KEY, SESSIONS_KEY, now, session
 from crm_backend.customers.views import customer_json
 from crm_backend.followups.scheduler import rasa_endpoint
@@ -26,13 +27,14 @@ from crm_backend.handoffs.runner import return_to_bot
 from crm_backend.handoffs import store as handoff_store
 from crm_backend.core.errors import KeyReused
 from crm_backend.customers.store import mark_bad_faith
-from crm_backend.loyalty.store import grant_points, points_balance
+from crm_backend.loyalty.store import grant_points, issue_coupon, points_balance
 from crm_backend.orders.store import customer_orders
 from crm_backend.orders.views import order_summary_json
 from crm_backend.policies import policies
 from crm_backend.risk.store import open_flag
 from crm_backend.staff.guard import render, require_staff, signed_in
 from crm_backend.transcripts import store as transcript_store
+from crm_backend.winback import store as winback_store
 from crm_backend.transcripts.views import message_json
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,11 @@ async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
                          "timeline": timeline_json(await complaint_store.events_of(db, c.id))}
                         for c in complaints]
     earlier = await handoff_store.customer_handoffs(db, customer.id, 5)
+    attempts = await winback_store.customer_attempts(db, customer.id)
     return {**customer_json(customer),
+            "winbacks": [{"id": a.id, "trigger": a.trigger, "action": a.action,
+                          "outcome": a.outcome, "created_at": beijing_iso(a.created_at)}
+                         for a in attempts],
             "complaints": shown_complaints,
             "handoffs": [handoff_store.handoff_json(h, None, None) for h in earlier],
             "points": await points_balance(db, customer.id, now(request)),
@@ -312,6 +318,84 @@ async def grant_points_action(request: web.Request) -> web.Response:
                          status=201 if created else 200)
 
 
+@require_staff()
+async def coupon_action(request: web.Request) -> web.Response:
+    """A coupon for the conversation's customer, within the person's limit, once per key."""
+    body = await validation.json_object(request)
+    value = validation.integer(body, "value_yuan", 1, 100_000)
+    min_spend = validation.integer(body, "min_spend_yuan", 0, 1_000_000)
+    reason = validation.text(body, "reason", 200)
+    key = validation.idempotency_key(body)
+    member = signed_in(request)
+    policy = policies(request).handoffs
+    if value > policy.coupon_limit(member.role):
+        raise ApiError(403, "over_limit", f"{member.role_label}每次最多发放 "
+                                          f"{policy.coupon_limit(member.role)} 元的优惠券，超出请找主管")
+    moment = now(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        _may_act(request, handoff)
+        customer = await _customer_of(db, handoff)
+        coupon = await issue_coupon(
+            db, customer_id=customer.id, value_fen=value * 100, min_spend_fen=min_spend * 100,
+            reason=f"人工客服{member.display_name}：{reason}", idempotency_key=f"agent-coupon:{key}",
+            valid_days=policy.coupon_valid_days, now=moment)
+        if coupon.customer_id != customer.id:
+            raise KeyReused()
+        if coupon.created_at == moment:
+            console_store.add_note(db, handoff.id, member.staff_id,
+                                   f"发放 {value} 元优惠券（满 {min_spend} 元可用）：{reason}", moment)
+        await db.commit()
+        return json_response({"coupon": {"code": coupon.code, "value_yuan": value,
+                                         "min_spend_yuan": min_spend,
+                                         "expires_at": beijing_iso(coupon.expires_at)}},
+                             status=201)
+
+
+@require_staff()
+async def winback_action(request: web.Request) -> web.Response:
+    """Record how one of the customer's win-back attempts ended."""
+    body = await validation.json_object(request)
+    attempt_id = validation.integer(body, "attempt_id", 1, 2**31 - 1)
+    ended = validation.choice(body, "outcome", winback_store.OUTCOMES)
+    member = signed_in(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        _may_act(request, handoff)
+        customer = await _customer_of(db, handoff)
+        attempt = await db.get(WinBackAttempt, attempt_id)
+        if attempt is None or attempt.customer_id != customer.id:
+            raise not_found("这位客户没有这次挽回记录", code="attempt_not_found")
+        if await winback_store.record_outcome(db, attempt, ended, now(request)):
+            console_store.add_note(db, handoff.id, member.staff_id,
+                                   f"挽回 #{attempt.id} 结果：{ended}", now(request))
+        await db.commit()
+        return json_response({"attempt_id": attempt.id, "outcome": attempt.outcome})
+
+
+@require_staff()
+async def close_complaint_action(request: web.Request) -> web.Response:
+    """Close one of the customer's complaints, with what was done (step 4 of the procedure)."""
+    body = await validation.json_object(request)
+    number = validation.text(body, "complaint_number", 32)
+    note = validation.text(body, "note", MAX_NOTE)
+    member = signed_in(request)
+    moment = now(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        _may_act(request, handoff)
+        customer = await _customer_of(db, handoff)
+        complaint = await complaint_store.complaint_by_number(db, number, customer.id)
+        if complaint is None:
+            raise not_found("这位客户没有这张投诉单", code="complaint_not_found")
+        if complaint.status != "closed":
+            complaint_store.close_by_person(db, complaint, member.display_name, note, moment)
+            console_store.add_note(db, handoff.id, member.staff_id,
+                                   f"办结投诉 {complaint.number}：{note}", moment)
+        await db.commit()
+        return json_response({"complaint": summary_json(complaint, None)})
+
+
 @require_staff("manager")
 async def bad_faith_action(request: web.Request) -> web.Response:
     """A manager marks the conversation's customer as acting in bad faith, with the reason."""
@@ -395,6 +479,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/staff/handoffs/{handoff_id}/notes", add_note)
     router.add_post("/api/staff/handoffs/{handoff_id}/points", grant_points_action)
     router.add_post("/api/staff/handoffs/{handoff_id}/bad-faith", bad_faith_action)
+    router.add_post("/api/staff/handoffs/{handoff_id}/coupon", coupon_action)
+    router.add_post("/api/staff/handoffs/{handoff_id}/winback-outcome", winback_action)
+    router.add_post("/api/staff/handoffs/{handoff_id}/close-complaint", close_complaint_action)
     router.add_get("/api/staff/canned-replies", list_canned)
     router.add_post("/api/staff/canned-replies", create_canned)
     router.add_put("/api/staff/canned-replies/{reply_id}", update_canned)

@@ -27,10 +27,16 @@ class HandoffPolicy:
     opens: time
     closes: time
     max_points: Mapping[str, int]
+    max_coupon_yuan: Mapping[str, int]
+    coupon_valid_days: int
 
     def points_limit(self, role: str) -> int:
         """The most points one grant by a person of `role` may give."""
         return self.max_points.get(role, 0)
+
+    def coupon_limit(self, role: str) -> int:
+        """The largest coupon (yuan) a person of `role` may issue."""
+        return self.max_coupon_yuan.get(role, 0)
 
 
 def _clock(doc: Mapping[str, Any], name: str) -> time:
@@ -52,7 +58,10 @@ def parse_handoff_policy(doc: Mapping[str, Any]) -> HandoffPolicy:
                            poll_seconds=integer(queue, "poll_seconds", 1),
                            opens=_clock(hours, "opens"), closes=_clock(hours, "closes"),
                            max_points={"agent": integer(actions, "agent_max_points"),
-                                       "manager": integer(actions, "manager_max_points")})
+                                       "manager": integer(actions, "manager_max_points")},
+                           max_coupon_yuan={"agent": integer(actions, "agent_max_coupon_yuan"),
+                                            "manager": integer(actions, "manager_max_coupon_yuan")},
+                           coupon_valid_days=integer(actions, "coupon_valid_days", 1))
     if policy.opens >= policy.closes:
         raise PolicyError("[service_hours] opens must be before closes")
     return policy

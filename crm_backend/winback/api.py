@@ -13,9 +13,9 @@ from crm_backend.core.http import json_response
 from crm_backend.core.models import FollowUp, WinBackAttempt
 from crm_backend.core.state import CONFIG_KEY, now, session
 from crm_backend.customers.api import customer_or_404
-from crm_backend.followups.store import cancel_scheduled, newest
+from crm_backend.followups.store import newest
 from crm_backend.policies import policies
-from crm_backend.winback.store import OUTCOMES, start_winback
+from crm_backend.winback.store import OUTCOMES, record_outcome, start_winback
 from crm_backend.winback.views import attempt_json, notification_json
 
 
@@ -55,15 +55,13 @@ async def get_attempt(request: web.Request) -> web.Response:
         return json_response(await attempt_body(db, await _attempt(db, request)))
 
 
-async def record_outcome(request: web.Request) -> web.Response:
+async def outcome(request: web.Request) -> web.Response:
     """Record how a win-back attempt ended; repeating the same outcome changes nothing."""
     body = await validation.json_object(request)
-    outcome = body_fields.choice(body, "outcome", OUTCOMES)
+    ended = body_fields.choice(body, "outcome", OUTCOMES)
     async with session(request) as db:
         attempt = await _attempt(db, request)
-        if attempt.outcome != outcome:
-            attempt.outcome, attempt.outcome_at = outcome, now(request)
-            await cancel_scheduled(db, FollowUp.winback_attempt_id == attempt.id)
+        if await record_outcome(db, attempt, ended, now(request)):
             await db.commit()
         return json_response(await attempt_body(db, attempt))
 
@@ -72,4 +70,4 @@ def add_routes(router: web.UrlDispatcher) -> None:
     """Register this module's routes."""
     router.add_post("/api/customers/{customer_id}/winback", winback)
     router.add_get("/api/winback/{attempt_id}", get_attempt)
-    router.add_patch("/api/winback/{attempt_id}", record_outcome)
+    router.add_patch("/api/winback/{attempt_id}", outcome)

@@ -4,17 +4,18 @@ scheduled, all recorded."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.errors import KeyReused
 from crm_backend.core.idempotency import by_key, insert_once
-from crm_backend.core.models import Customer, Notification, RiskFlag, StaffUser, WinBackAttempt
+from crm_backend.core.models import (Customer, FollowUp, Notification, RiskFlag, StaffUser,
+                                     WinBackAttempt)
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.vocabulary import tier_label
-from crm_backend.followups.store import schedule
+from crm_backend.followups.store import cancel_scheduled, schedule
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
 from crm_backend.risk.policy import RiskPolicy
@@ -126,3 +127,21 @@ async def start_winback(session: AsyncSession, customer: Customer, *, trigger: s
     if created:
         await _follow_up(session, stored, decision, now, delay_override)
     return stored, created
+
+
+async def record_outcome(session: AsyncSession, attempt: WinBackAttempt, outcome: str,
+                         now: datetime) -> bool:
+    """How the attempt ended (its scheduled follow-up cancelled); whether anything changed."""
+    if attempt.outcome == outcome:
+        return False
+    attempt.outcome, attempt.outcome_at = outcome, now
+    await cancel_scheduled(session, FollowUp.winback_attempt_id == attempt.id)
+    return True
+
+
+async def customer_attempts(session: AsyncSession, customer_id: int,
+                            limit: int = 5) -> List[WinBackAttempt]:
+    """The customer's win-back attempts, newest first."""
+    stmt = (select(WinBackAttempt).where(WinBackAttempt.customer_id == customer_id)
+            .order_by(WinBackAttempt.created_at.desc(), WinBackAttempt.id.desc()).limit(limit))
+    return list((await session.execute(stmt)).scalars())

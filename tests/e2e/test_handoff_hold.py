@@ -208,3 +208,41 @@ def test_agent_actions_stay_within_their_authority(stack: RunningStack) -> None:
     status, marked = manager.call("POST", f"{path}/bad-faith", {"reason": "多次恶意索赔"})
     assert status == 200 and marked["customer"]["is_bad_faith"] is True
     stack.crm("/api/customers/3/bad-faith", "POST", {"is_bad_faith": False, "staff": "测试"})
+
+
+def test_coupons_complaints_and_winbacks_from_the_console(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "转人工", {"customer_token": stack.token(4)})
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaowang")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    agent.call("POST", f"{path}/claim", {})
+    coupon = {"value_yuan": 20, "min_spend_yuan": 100, "reason": "安抚补偿",
+              "idempotency_key": f"c-{sender}"}
+    status, made = agent.call("POST", f"{path}/coupon", coupon)
+    assert status == 201 and made["coupon"]["code"].startswith("KFQ")
+    assert agent.call("POST", f"{path}/coupon", coupon)[1]["coupon"]["code"] == made["coupon"]["code"]
+    status, refused = agent.call("POST", f"{path}/coupon", {**coupon, "value_yuan": 51,
+                                                            "idempotency_key": f"d-{sender}"})
+    assert status == 403 and "50" in refused["message"]
+    complaint = stack.crm("/api/complaints", "POST", {
+        "idempotency_key": f"k-{sender}", "customer_id": 4, "order_no": None,
+        "category": "service_attitude", "severity": "low", "customer_words": ["客服态度不好"],
+        "expectation": "道歉", "channel": "rest", "conversation_id": sender})["complaint"]
+    status, closed = agent.call("POST", f"{path}/close-complaint", {
+        "complaint_number": complaint["number"], "note": "已致歉，客户接受"})
+    assert status == 200 and closed["complaint"]["status"] == "closed"
+    timeline = stack.crm(f"/api/complaints/{complaint['number']}")["complaint"]["timeline"]
+    assert "已致歉，客户接受" in timeline[-1]["note"] and "小王" in timeline[-1]["note"]
+    assert agent.call("POST", f"{path}/close-complaint", {
+        "complaint_number": "TS000000000000", "note": "x"})[0] == 404
+    attempt = stack.crm("/api/customers/4/winback", "POST", {
+        "trigger": "churn_signal", "conversation_id": sender,
+        "idempotency_key": f"w-{sender}"})
+    attempt_id = attempt["attempt_id"]
+    status, recorded = agent.call("POST", f"{path}/winback-outcome",
+                                  {"attempt_id": attempt_id, "outcome": "stayed"})
+    assert status == 200 and recorded["outcome"] == "stayed"
+    assert stack.crm(f"/api/winback/{attempt_id}")["outcome"] == "stayed"
+    profile = agent.call("GET", path)[1]["customer"]
+    assert any(w["id"] == attempt_id for w in profile["winbacks"])
