@@ -34,6 +34,8 @@ from crm_backend.policies import policies
 from crm_backend.risk.store import open_flag
 from crm_backend.staff.guard import render, require_staff, signed_in
 from crm_backend.transcripts import store as transcript_store
+from crm_backend.wechat import rules as wechat_rules
+from crm_backend.wechat import store as wechat_store
 from crm_backend.winback import store as winback_store
 from crm_backend.transcripts.views import message_json
 
@@ -118,12 +120,25 @@ async def detail(request: web.Request) -> web.Response:
         handoff = await _handoff(db, request)
         messages = await transcript_store.messages(db, handoff.conversation_id, after)
         profile = await _profile(db, request, handoff.customer_id)
+        channel = await handoff_store.customer_channel(db, handoff.conversation_id)
         return json_response({
             "handoff": await handoff_store.describe(db, handoff),
-            "channel": await handoff_store.customer_channel(db, handoff.conversation_id),
+            "channel": channel,
+            "wechat_quota": (await _wechat_quota(db, request, handoff.conversation_id)
+                             if channel == "wechat" else None),
             "messages": [message_json(m) for m in messages],
             "notes": await _notes(db, handoff.id),
             "customer": profile})
+
+
+async def _wechat_quota(db: Any, request: web.Request, open_id: str) -> Dict[str, Any]:
+    """How many more messages WeChat lets the person send, and until when."""
+    latest = await wechat_store.latest_inbound(db, open_id)
+    sent = await wechat_store.sent_since(db, open_id, latest.received_at) if latest else 0
+    quota = wechat_rules.reply_quota(latest.received_at if latest else None, sent, now(request))
+    ends = quota["window_ends_at"]
+    return {"remaining": quota["remaining"],
+            "window_ends_at": beijing_iso(ends) if ends is not None else None}
 
 
 async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
@@ -246,6 +261,8 @@ async def conversation_page(request: web.Request) -> web.Response:
             "canned_replies": [canned_reply_json(r) for r in await console_store.canned_replies(db)],
             "points_limit": policies(request).handoffs.points_limit(signed_in(request).role),
             "channel_label": CHANNEL_LABELS.get(channel or "", "未知渠道"),
+            "wechat_quota": (await _wechat_quota(db, request, handoff.conversation_id)
+                             if channel == "wechat" else None),
             "author_labels": AUTHOR_LABELS})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.core.db import insert_for
@@ -70,3 +70,18 @@ async def link(db: AsyncSession, open_id: str, customer_id: int, now: datetime) 
     await db.execute(insert_for(db)(ChannelIdentity.__table__).values(
         customer_id=customer_id, channel=CHANNEL, external_id=open_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "external_id"]))
+
+
+async def latest_inbound(db: AsyncSession, open_id: str) -> Optional[WeChatInbound]:
+    """The customer's latest message to the account (it opens the 48-hour window and the quota)."""
+    stmt = (select(WeChatInbound).where(WeChatInbound.open_id == open_id)
+            .order_by(WeChatInbound.received_at.desc(), WeChatInbound.id.desc()).limit(1))
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def sent_since(db: AsyncSession, open_id: str, since: datetime) -> int:
+    """Customer-service messages sent to the OpenID since `since`."""
+    stmt = (select(func.count(WeChatDelivery.id))
+            .where(WeChatDelivery.open_id == open_id, WeChatDelivery.status == "sent",
+                   WeChatDelivery.created_at >= since))
+    return int(await db.scalar(stmt) or 0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import AsyncIterator, Tuple
 
 import pytest
@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from crm_backend.app import create_app
 from crm_backend.core.clock import FixedClock
 from crm_backend.core.config import CRMConfig
+from crm_backend.wechat.rules import reply_quota
 from scripts.fake_wechat import FakeWeChatState
 from scripts.fake_wechat import create_app as fake_wechat_app
 
@@ -143,3 +144,11 @@ async def test_a_web_conversation_is_not_linked(wechat) -> None:
         "order_no": order["order_no"], "phone_tail": customer["phone_masked"][-4:],
         "conversation_id": who})
     assert (await client.get(f"/api/wechat/identities/{who}")).status == 404
+
+
+def test_the_reply_quota_counts_down_and_closes_with_the_window() -> None:
+    wrote = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
+    assert reply_quota(wrote, 2, wrote + timedelta(hours=1))["remaining"] == 3
+    assert reply_quota(wrote, 7, wrote + timedelta(hours=1))["remaining"] == 0
+    assert reply_quota(wrote, 0, wrote + timedelta(hours=48))["remaining"] == 0
+    assert reply_quota(None, 0, wrote) == {"remaining": 0, "window_ends_at": None}

@@ -110,6 +110,8 @@ def test_the_relay_through_wechat(stack: RunningStack) -> None:
     assert agent.call("POST", f"{path}/messages", {"text": "您好，我来帮您看看"})[0] == 201
     sent = stack.wechat_api.state.texts_to
     assert sent(who)[-1].endswith("您好，我来帮您看看") and "人工客服" in sent(who)[-1]
+    quota = agent.call("GET", path)[1]["wechat_quota"]
+    assert quota["remaining"] == 4 and quota["window_ends_at"]
     status, reply = post(webhook(stack), account(stack), text_xml(who, "好的谢谢", msg_id()))
     assert (status, reply) == (200, "success")
     assert agent.call("POST", f"{path}/handback", {})[0] == 200

@@ -155,6 +155,8 @@
         if (!r.ok) { return; }
         (r.data.messages || []).forEach(append);
         show(r.data.handoff);
+        var left = root.querySelector('[data-console="quota-left"]');
+        if (left && r.data.wechat_quota) { left.textContent = r.data.wechat_quota.remaining; }
       });
     }
 
