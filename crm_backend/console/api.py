@@ -23,7 +23,7 @@ from crm_backend.customers.views import customer_json
 from crm_backend.followups.scheduler import rasa_endpoint
 from crm_backend.followups.trigger import RasaEndpoint
 from crm_backend.handoffs import relay, rules
-from crm_backend.handoffs.runner import return_to_bot
+from crm_backend.handoffs.runner import announce_queue, return_to_bot
 from crm_backend.handoffs import store as handoff_store
 from crm_backend.core.errors import KeyReused
 from crm_backend.customers.store import mark_bad_faith
@@ -109,7 +109,9 @@ async def claim(request: web.Request) -> web.Response:
             raise ApiError(409, "closed", "这个会话已经结束，无需接手")
         handoff_store.claim(handoff, member.staff_id, now(request))
         await db.commit()
-        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+        shown = {"handoff": await handoff_store.describe(db, handoff)}
+    await announce_queue(request.app[SESSIONS_KEY], rasa_endpoint(request.app[CONFIG_KEY]))
+    return json_response(shown)
 
 
 @require_staff()
@@ -228,6 +230,7 @@ async def decline(request: web.Request) -> web.Response:
     if not await return_to_bot(request.app[SESSIONS_KEY], rasa_endpoint(request.app[CONFIG_KEY]),
                                handoff_id, now(request), "declined"):
         raise ApiError(409, "not_waiting", "这个会话已被接手或已结束，不能再登记回电")
+    await announce_queue(request.app[SESSIONS_KEY], rasa_endpoint(request.app[CONFIG_KEY]))
     async with session(request) as db:
         handoff = await _handoff(db, request)
         return json_response({"handoff": await handoff_store.describe(db, handoff)})

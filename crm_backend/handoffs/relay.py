@@ -55,6 +55,14 @@ async def send_person_message(rasa: RasaEndpoint, conversation_id: str,
                 event, params)
 
 
+async def send_bot_message(rasa: RasaEndpoint, conversation_id: str, output_channel: str,
+                           text: str) -> None:
+    """A message from the service itself (a queue update) into the conversation."""
+    await _post(rasa, f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+                [{"event": "bot", "text": text}],
+                {"execute_side_effects": "true", "output_channel": output_channel})
+
+
 async def hand_back(rasa: RasaEndpoint, conversation_id: str, output_channel: Optional[str],
                     intent: str = HANDBACK_INTENT) -> None:
     """Lift the pause and let the bot greet the customer back in their channel. The pause left

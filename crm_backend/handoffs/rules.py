@@ -71,3 +71,15 @@ def expiry_reason(status: str, created_at: datetime, now: datetime, expire_after
     if now - created_at >= expire_after:
         return "timeout"
     return None
+
+
+
+def queue_update_text(ahead: int) -> str:
+    """What a waiting customer is told when the queue moves."""
+    if ahead <= 0:
+        return "排队更新：您已经排到第一位，客服马上接入，请稍候。"
+    return f"排队更新：您前面还有 {ahead} 位，请稍候，客服接入后会看到您的全部留言。"
+
+
+# Channels where a queue update may be pushed (WeChat's replies are counted; REST cannot be pushed).
+QUEUE_UPDATE_CHANNELS = ("web",)

@@ -18,7 +18,8 @@ from crm_backend.followups.scheduler import rasa_endpoint
 from crm_backend.followups.trigger import RasaEndpoint
 from crm_backend.handoffs import relay, store
 from crm_backend.handoffs.policy import HandoffPolicy
-from crm_backend.handoffs.rules import RASA_OUTPUT_CHANNELS
+from crm_backend.handoffs.rules import (QUEUE_UPDATE_CHANNELS, RASA_OUTPUT_CHANNELS,
+                                        queue_update_text)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,28 @@ async def return_to_bot(sessions: sessionmaker, rasa: Optional[RasaEndpoint], ha
     return True
 
 
+async def announce_queue(sessions: sessionmaker, rasa: Optional[RasaEndpoint]) -> int:
+    """The queue moved: tell each waiting customer who can be pushed to their new place; how
+    many were told."""
+    if rasa is None:
+        return 0
+    async with sessions() as db:
+        waiting = await store.waiting_queue(db, "waiting", 200)
+        targets = [(index, h.conversation_id, await store.customer_channel(db, h.conversation_id))
+                   for index, h in enumerate(waiting)]
+    told = 0
+    for ahead, conversation, channel in targets:
+        if channel not in QUEUE_UPDATE_CHANNELS:
+            continue
+        try:
+            await relay.send_bot_message(rasa, conversation, RASA_OUTPUT_CHANNELS[channel],
+                                         queue_update_text(ahead))
+            told += 1
+        except relay.RelayFailed as error:
+            log.warning("queue update to %s failed: %s", conversation, error)
+    return told
+
+
 async def expire_due(sessions: sessionmaker, rasa: Optional[RasaEndpoint], clock: Clock,
                      policy: HandoffPolicy) -> List[int]:
     """One pass: every handoff due to return to the bot now; the ids returned."""
@@ -49,8 +72,11 @@ async def expire_due(sessions: sessionmaker, rasa: Optional[RasaEndpoint], clock
     async with sessions() as db:
         due = [(h.id, store.expiry_reason(h, now, policy))
                for h in await store.due_for_expiry(db, now, policy)]
-    return [hid for hid, reason in due
-            if await return_to_bot(sessions, rasa, hid, clock.now(), reason)]
+    expired = [hid for hid, reason in due
+               if await return_to_bot(sessions, rasa, hid, clock.now(), reason)]
+    if expired:
+        await announce_queue(sessions, rasa)
+    return expired
 
 
 async def _loop(app: web.Application, policy: HandoffPolicy) -> None:

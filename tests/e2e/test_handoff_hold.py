@@ -248,3 +248,24 @@ def test_coupons_complaints_and_winbacks_from_the_console(stack: RunningStack) -
     assert stack.crm(f"/api/winback/{attempt_id}")["outcome"] == "stayed"
     profile = agent.call("GET", path)[1]["customer"]
     assert any(w["id"] == attempt_id for w in profile["winbacks"])
+
+
+async def test_a_waiting_widget_customer_hears_when_the_queue_moves(stack: RunningStack) -> None:
+    first = await WidgetSocket(stack.config.rasa_url, stack.config.crm_url).open()
+    second = await WidgetSocket(stack.config.rasa_url, stack.config.crm_url).open()
+    await first.send("转人工")
+    await second.send("我要人工客服")
+    handoff = (await asyncio.to_thread(handoffs_of, stack, first.session_id))[0]
+    agent = await asyncio.to_thread(lambda: StaffClient(stack).log_in("xiaomei"))
+    second.replies.clear()
+    status, _ = await asyncio.to_thread(agent.call, "POST",
+                                        f"/api/staff/handoffs/{handoff['id']}/claim", {})
+    assert status == 200
+    for _ in range(50):
+        if any("排队更新" in (r.get("text") or "") for r in second.replies):
+            break
+        await asyncio.sleep(0.2)
+    assert any("排队更新" in (r.get("text") or "") for r in second.replies)
+    assert not any("排队更新" in (r.get("text") or "") for r in first.replies)
+    await first.close()
+    await second.close()
