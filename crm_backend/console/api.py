@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Tuple
 from aiohttp import web
 
 from crm_backend.complaints import store as complaint_store
+from crm_backend.complaints.remedies import store as remedy_store
 from crm_backend.console import store as console_store
 from crm_backend.console.views import canned_reply_json, note_json
 from crm_backend.complaints.views import summary_json, timeline_json
@@ -416,6 +417,43 @@ async def close_complaint_action(request: web.Request) -> web.Response:
         return json_response({"complaint": summary_json(complaint, None)})
 
 
+@require_staff()
+async def remedy_action(request: web.Request) -> web.Response:
+    """Carry out one of the policy's remedies on the customer's complaint — one the bot could
+    not offer — within the person's limits; the follow-up is scheduled as for the bot's."""
+    body = await validation.json_object(request)
+    number = validation.text(body, "complaint_number", 32)
+    table = policies(request).remedies
+    option_key = validation.choice(body, "option", tuple(table.options))
+    key = validation.idempotency_key(body)
+    member = signed_in(request)
+    moment = now(request)
+    async with session(request) as db:
+        handoff = await _handoff(db, request)
+        _may_act(request, handoff)
+        customer = await _customer_of(db, handoff)
+        complaint = await complaint_store.complaint_by_number(db, number, customer.id, lock=True)
+        if complaint.remedy_execution:
+            done = complaint.remedy_execution["public"]
+            return json_response({"execution": done, "created": False})
+        offer = await remedy_store.person_offer(db, complaint, table.options[option_key],
+                                                f"人工客服{member.display_name}提出方案", moment)
+        public = offer["public"]
+        refusal = rules.remedy_refusal(public["kind"], float(public.get("amount_yuan") or 0),
+                                       int(public.get("points") or 0), member.role,
+                                       policies(request).handoffs)
+        if refusal is not None:
+            raise ApiError(403, "over_limit", f"{member.role_label}{refusal}，请找主管处理")
+        execution, _, created = await remedy_store.accept(
+            db, complaint, f"person:{key}", table, request.app[CONFIG_KEY].followup_delay_seconds,
+            moment, policies(request).rewards)
+        console_store.add_note(db, handoff.id, member.staff_id,
+                               f"为投诉 {complaint.number} 执行方案：{execution['summary']}",
+                               moment)
+        await db.commit()
+        return json_response({"execution": execution, "created": created}, status=201)
+
+
 @require_staff("manager")
 async def bad_faith_action(request: web.Request) -> web.Response:
     """A manager marks the conversation's customer as acting in bad faith, with the reason."""
@@ -502,6 +540,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/staff/handoffs/{handoff_id}/coupon", coupon_action)
     router.add_post("/api/staff/handoffs/{handoff_id}/winback-outcome", winback_action)
     router.add_post("/api/staff/handoffs/{handoff_id}/close-complaint", close_complaint_action)
+    router.add_post("/api/staff/handoffs/{handoff_id}/remedy", remedy_action)
     router.add_get("/api/staff/canned-replies", list_canned)
     router.add_post("/api/staff/canned-replies", create_canned)
     router.add_put("/api/staff/canned-replies/{reply_id}", update_canned)

@@ -29,6 +29,7 @@ class HandoffPolicy:
     max_points: Mapping[str, int]
     max_coupon_yuan: Mapping[str, int]
     coupon_valid_days: int
+    max_refund_yuan: Mapping[str, int]
 
     def points_limit(self, role: str) -> int:
         """The most points one grant by a person of `role` may give."""
@@ -37,6 +38,10 @@ class HandoffPolicy:
     def coupon_limit(self, role: str) -> int:
         """The largest coupon (yuan) a person of `role` may issue."""
         return self.max_coupon_yuan.get(role, 0)
+
+    def refund_limit(self, role: str) -> int:
+        """The largest refund or price difference (yuan) a person of `role` may carry out."""
+        return self.max_refund_yuan.get(role, 0)
 
 
 def _clock(doc: Mapping[str, Any], name: str) -> time:
@@ -61,7 +66,9 @@ def parse_handoff_policy(doc: Mapping[str, Any]) -> HandoffPolicy:
                                        "manager": integer(actions, "manager_max_points")},
                            max_coupon_yuan={"agent": integer(actions, "agent_max_coupon_yuan"),
                                             "manager": integer(actions, "manager_max_coupon_yuan")},
-                           coupon_valid_days=integer(actions, "coupon_valid_days", 1))
+                           coupon_valid_days=integer(actions, "coupon_valid_days", 1),
+                           max_refund_yuan={"agent": integer(actions, "agent_max_refund_yuan"),
+                                            "manager": integer(actions, "manager_max_refund_yuan")})
     if policy.opens >= policy.closes:
         raise PolicyError("[service_hours] opens must be before closes")
     return policy

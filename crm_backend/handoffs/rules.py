@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Optional
+from typing import Any, Optional
 
 from crm_backend.core.time import BEIJING
 
@@ -83,3 +83,16 @@ def queue_update_text(ahead: int) -> str:
 
 # Channels where a queue update may be pushed (WeChat's replies are counted; REST cannot be pushed).
 QUEUE_UPDATE_CHANNELS = ("web",)
+
+
+def remedy_refusal(kind: str, amount_yuan: float, points: int, role: str,
+                   limits: "Any") -> Optional[str]:
+    """Why a person of `role` may not carry out this remedy themselves (None: they may): a
+    refund or price difference, a coupon or points over the role's limit in policy."""
+    if kind in ("refund", "price_difference") and amount_yuan > limits.refund_limit(role):
+        return f"退款/差价每次最多 {limits.refund_limit(role)} 元"
+    if kind == "coupon" and amount_yuan > limits.coupon_limit(role):
+        return f"优惠券每次最多 {limits.coupon_limit(role)} 元"
+    if kind == "points" and points > limits.points_limit(role):
+        return f"积分每次最多 {limits.points_limit(role)} 分"
+    return None

@@ -19,7 +19,8 @@ from crm_backend.handoffs.runner import expire_due
 
 POLICY = HandoffPolicy(expire_after=timedelta(minutes=15), poll_seconds=30, opens=time(9),
                        closes=time(21), max_points={"agent": 500, "manager": 5000},
-                       max_coupon_yuan={"agent": 50, "manager": 300}, coupon_valid_days=30)
+                       max_coupon_yuan={"agent": 50, "manager": 300}, coupon_valid_days=30,
+                       max_refund_yuan={"agent": 300, "manager": 5000})
 
 
 def beijing(hour: int, minute: int = 0) -> datetime:
@@ -43,7 +44,8 @@ def test_why_a_handoff_returns_to_the_bot() -> None:
 
 def test_the_policy_file_is_checked() -> None:
     actions = {"agent_max_points": 100, "manager_max_points": 1000, "agent_max_coupon_yuan": 20,
-               "manager_max_coupon_yuan": 200, "coupon_valid_days": 7}
+               "manager_max_coupon_yuan": 200, "coupon_valid_days": 7,
+               "agent_max_refund_yuan": 100, "manager_max_refund_yuan": 900}
     parsed = parse_handoff_policy({"queue": {"expire_after_minutes": 5, "poll_seconds": 10},
                                    "service_hours": {"opens": "00:00", "closes": "24:00"},
                                    "agent_actions": actions})

@@ -269,3 +269,34 @@ async def test_a_waiting_widget_customer_hears_when_the_queue_moves(stack: Runni
     assert not any("排队更新" in (r.get("text") or "") for r in first.replies)
     await first.close()
     await second.close()
+
+
+def test_a_person_carries_out_a_remedy_the_bot_could_not_within_their_limit(
+        stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "转人工", {"customer_token": stack.token(1)})
+    handoff = handoffs_of(stack, sender)[0]
+    agent = StaffClient(stack).log_in("xiaomei")
+    manager = StaffClient(stack).log_in("chenjl")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    agent.call("POST", f"{path}/claim", {})
+    order = next(o for o in stack.crm("/api/customers/1/orders?limit=20")["orders"]
+                 if o["status"] == "delivered" and float(o["total_yuan"]) > 3000)
+    complaint = stack.crm("/api/complaints", "POST", {
+        "idempotency_key": f"r-{sender}", "customer_id": 1, "order_no": order["order_no"],
+        "category": "product_quality", "severity": "high", "customer_words": ["屏幕坏了"],
+        "expectation": "部分退款", "channel": "rest", "conversation_id": sender})["complaint"]
+    ask = {"complaint_number": complaint["number"], "option": "refund_partial_10",
+           "idempotency_key": f"p-{sender}"}
+    status, refused = agent.call("POST", f"{path}/remedy", ask)
+    assert status == 403 and "300" in refused["message"]
+    after = stack.crm(f"/api/complaints/{complaint['number']}")["complaint"]
+    assert after["status"] == complaint["status"] and after["remedy_executed"] is None
+    assert agent.call("POST", f"{path}/remedy", {**ask, "option": "no_such_remedy"})[0] == 400
+    status, done = manager.call("POST", f"{path}/remedy", ask)
+    assert status == 201 and done["execution"]["kind"] == "refund"
+    assert done["execution"]["refund"]["order_no"] == order["order_no"]
+    again = manager.call("POST", f"{path}/remedy", ask)
+    assert again[1]["created"] is False
+    executed = stack.crm(f"/api/complaints/{complaint['number']}")["complaint"]
+    assert executed["status"] == "awaiting_follow_up" and executed["remedy_executed"]

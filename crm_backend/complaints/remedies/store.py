@@ -254,3 +254,21 @@ async def refuse(db: AsyncSession, complaint: Complaint, reason: Optional[str], 
 def follow_up_brief(follow_up: Optional[FollowUp]) -> Optional[Dict[str, Any]]:
     """{"id", "due_at"} of a follow-up."""
     return None if follow_up is None else {"id": follow_up.id, "due_at": beijing_iso(follow_up.due_at)}
+
+
+async def person_offer(db: AsyncSession, complaint: Complaint, option: rules.Remedy,
+                       note: str, now: datetime) -> Dict[str, Any]:
+    """A person puts one of the policy's options to the customer (one the bot could not
+    offer); it is then the open offer that `accept` carries out. Its public shape."""
+    if complaint.remedy_execution:
+        raise Conflict("remedy_done", "这张投诉的方案已经执行过了")
+    order = await _order(db, complaint)
+    offer = _offer(option, order.total_fen if order is not None else None)
+    state = dict(complaint.remedy_offered or {})
+    state["offers"] = [*state.get("offers", []), offer]
+    state.setdefault("options", [option.key])
+    state.setdefault("tier_used", complaint.customer_tier)
+    complaint.remedy_offered = state
+    complaint.status = "remedy_proposed"
+    add_event(db, complaint, 3, f"{note}：{offer['public']['title']}", now)
+    return offer
