@@ -264,6 +264,9 @@ async def conversation_page(request: web.Request) -> web.Response:
             "notes": await _notes(db, handoff.id),
             "canned_replies": [canned_reply_json(r) for r in await console_store.canned_replies(db)],
             "points_limit": policies(request).handoffs.points_limit(signed_in(request).role),
+            "coupon_limit": policies(request).handoffs.coupon_limit(signed_in(request).role),
+            "refund_limit": policies(request).handoffs.refund_limit(signed_in(request).role),
+            "remedy_options": sorted(policies(request).remedies.options),
             "channel_label": CHANNEL_LABELS.get(channel or "", "未知渠道"),
             "wechat_quota": (await _wechat_quota(db, request, handoff.conversation_id)
                              if channel == "wechat" else None),

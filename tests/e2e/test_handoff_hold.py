@@ -154,6 +154,7 @@ def test_the_agent_sees_who_the_customer_is(stack: RunningStack) -> None:
     with agent.opener.open(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}") as page:
         html = page.read().decode()
     assert "王建国" in html and "最近订单" in html and profile["orders"][0]["order_no"] in html
+    assert "发放优惠券" in html and "发放积分" in html
 
 
 def test_notes_stay_private_and_managers_keep_the_canned_replies(stack: RunningStack) -> None:

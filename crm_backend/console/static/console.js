@@ -192,6 +192,20 @@
         });
       });
     }
+    root.querySelectorAll("[data-console-action]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = { idempotency_key: (window.crypto && crypto.randomUUID) ?
+                     crypto.randomUUID() : String(Date.now()) };
+        form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+          body[field.name] = field.hasAttribute("data-number") ? Number(field.value) :
+                             field.value.trim();
+        });
+        api("POST", "/api/staff/handoffs/" + id + "/" + form.dataset.consoleAction, body)
+          .then(function (r) { say(r.ok ? "已完成，并记在您名下的备注里" :
+                                   (r.data.message || "操作没有成功，请重试")); });
+      });
+    });
     var badFaith = root.querySelector('[data-console="bad-faith"]');
     if (badFaith) {
       badFaith.addEventListener("click", function () {
