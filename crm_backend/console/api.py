@@ -29,8 +29,8 @@ from crm_backend.handoffs import store as handoff_store
 from crm_backend.core.errors import KeyReused
 from crm_backend.customers.store import mark_bad_faith
 from crm_backend.loyalty.store import grant_points, issue_coupon, points_balance
-from crm_backend.orders.store import customer_orders
-from crm_backend.orders.views import order_summary_json
+from crm_backend.orders.store import customer_orders, order_detail
+from crm_backend.orders.views import order_summary_json, shipment_json
 from crm_backend.policies import policies
 from crm_backend.risk.store import open_flag
 from crm_backend.staff.guard import render, require_staff, signed_in
@@ -144,6 +144,18 @@ async def _wechat_quota(db: Any, request: web.Request, open_id: str) -> Dict[str
             "window_ends_at": beijing_iso(ends) if ends is not None else None}
 
 
+async def _order_with_tracking(db: Any, order: Any, request: web.Request) -> Dict[str, Any]:
+    """An order's summary with its carrier and latest scan when it has shipped."""
+    shown = order_summary_json(order, policies(request).orders)
+    detail = await order_detail(db, order.order_no)
+    shipment = shipment_json(detail.shipment) if detail is not None else None
+    if shipment is not None:
+        latest = shipment["events"][0] if shipment["events"] else None
+        shown["tracking"] = (f"{shipment['carrier']} {shipment['tracking_no']}"
+                             + (f"：{latest['description']}" if latest else ""))
+    return shown
+
+
 async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
     if customer_id is None:
         return None
@@ -167,7 +179,7 @@ async def _profile(db: Any, request: web.Request, customer_id: Any) -> Any:
             "complaints": shown_complaints,
             "handoffs": [handoff_store.handoff_json(h, None, None) for h in earlier],
             "points": await points_balance(db, customer.id, now(request)),
-            "orders": [order_summary_json(o, policies(request).orders) for o in orders],
+            "orders": [await _order_with_tracking(db, o, request) for o in orders],
             "risk": ({"level": flag.level, "score": flag.score, "reasons": flag.reasons}
                      if flag is not None else None)}
 
@@ -526,10 +538,45 @@ async def remove_canned(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@require_staff("manager")
+async def canned_page(request: web.Request) -> web.Response:
+    """`/staff/canned` (managers): the canned replies, with plain forms to add and remove."""
+    async with session(request) as db:
+        rows = await console_store.canned_replies(db)
+    return await render(request, "canned.html", {
+        "replies": [canned_reply_json(r) for r in rows],
+        "message": {"added": "已添加", "removed": "已删除"}.get(request.query.get("done", ""))})
+
+
+@require_staff("manager")
+async def canned_add_form(request: web.Request) -> web.Response:
+    form = await request.post()
+    title, text = str(form.get("title", "")).strip(), str(form.get("text", "")).strip()
+    if not title or not text or len(title) > 64 or len(text) > MAX_REPLY:
+        raise web.HTTPSeeOther("/staff/canned")
+    async with session(request) as db:
+        console_store.save_canned_reply(db, None, title, text, signed_in(request).staff_id,
+                                        now(request))
+        await db.commit()
+    raise web.HTTPSeeOther("/staff/canned?done=added")
+
+
+@require_staff("manager")
+async def canned_remove_form(request: web.Request) -> web.Response:
+    async with session(request) as db:
+        reply = await _canned(db, request)
+        reply.removed_at = now(request)
+        await db.commit()
+    raise web.HTTPSeeOther("/staff/canned?done=removed")
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     """Register this module's routes."""
     router.add_get("/staff/handoffs/{handoff_id}", conversation_page)
     router.add_get("/staff/static/console.js", script)
+    router.add_get("/staff/canned", canned_page)
+    router.add_post("/staff/canned", canned_add_form)
+    router.add_post("/staff/canned/{reply_id}/delete", canned_remove_form)
     router.add_get("/api/staff/handoffs", queue)
     router.add_post("/api/staff/handoffs/{handoff_id}/claim", claim)
     router.add_get("/api/staff/handoffs/{handoff_id}", detail)

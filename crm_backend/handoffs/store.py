@@ -171,6 +171,10 @@ async def record_satisfaction(db: AsyncSession, conversation_id: str, score: int
     handoff = (await db.execute(stmt)).scalar_one_or_none()
     if handoff is not None:
         handoff.csat_score, handoff.csat_at = score, now
+        complaint = (await db.get(Complaint, handoff.complaint_id)
+                     if handoff.complaint_id is not None else None)
+        if complaint is not None and complaint.score is None:
+            complaint.score = score
     return handoff
 
 

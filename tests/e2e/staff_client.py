@@ -22,12 +22,29 @@ def handoffs_of(stack: RunningStack, conversation: str) -> List[Dict[str, Any]]:
     return found
 
 
+class _Stay(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers here (a page sends a stranger to the login page)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _parsed(raw: bytes) -> Dict[str, Any]:
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        return {"page": raw.decode(errors="replace")}
+    return body if isinstance(body, dict) else {"body": body}
+
+
 class StaffClient:
     """The staff API as a script uses it: a session cookie and the CSRF header."""
 
     def __init__(self, stack: RunningStack) -> None:
         self.base = stack.config.crm_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self.strict = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _Stay)
         self.csrf = ""
 
     def log_in(self, username: str) -> "StaffClient":
@@ -49,7 +66,7 @@ class StaffClient:
         request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
                                          data=None if body is None else json.dumps(body).encode())
         try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"{}")
+            with self.strict.open(request, timeout=30) as response:
+                return response.status, _parsed(response.read())
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+            return error.code, _parsed(error.read())

@@ -301,3 +301,53 @@ def test_a_person_carries_out_a_remedy_the_bot_could_not_within_their_limit(
     assert again[1]["created"] is False
     executed = stack.crm(f"/api/complaints/{complaint['number']}")["complaint"]
     assert executed["status"] == "awaiting_follow_up" and executed["remedy_executed"]
+
+
+STAFF_ROUTES = [
+    ("GET", "/staff/"), ("GET", "/staff/handoffs/1"), ("GET", "/staff/canned"),
+    ("GET", "/staff/static/console.js"), ("POST", "/staff/canned"),
+    ("POST", "/staff/canned/1/delete"), ("GET", "/api/staff/handoffs"),
+    ("GET", "/api/staff/handoffs/1"), ("GET", "/api/staff/canned-replies"),
+    *[("POST", f"/api/staff/handoffs/1/{action}") for action in (
+        "claim", "messages", "handback", "close", "decline", "notes", "points", "coupon",
+        "remedy", "close-complaint", "winback-outcome", "bad-faith")],
+    ("POST", "/api/staff/canned-replies"), ("PUT", "/api/staff/canned-replies/1"),
+    ("DELETE", "/api/staff/canned-replies/1"),
+]
+
+
+@pytest.mark.parametrize("method, path", STAFF_ROUTES)
+def test_every_staff_route_refuses_strangers_and_changes_without_csrf(
+        stack: RunningStack, method: str, path: str) -> None:
+    status, _ = StaffClient(stack).call(method, path, {} if method != "GET" else None)
+    assert status in ((401,) if path.startswith("/api/") else (302, 303))  # pages: to the login
+    if method != "GET":
+        agent = StaffClient(stack).log_in("xiaowang")
+        assert agent.call(method, path, {}, csrf=False)[0] == 403
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/staff/canned"), ("POST", "/staff/canned"),
+                                          ("POST", "/api/staff/canned-replies"),
+                                          ("POST", "/api/staff/handoffs/1/bad-faith")])
+def test_agents_cannot_use_manager_routes(stack: RunningStack, method: str, path: str) -> None:
+    agent = StaffClient(stack).log_in("xiaowang")
+    assert agent.call(method, path, {} if method != "GET" else None)[0] == 403
+
+
+def test_the_score_after_a_hand_back_also_lands_on_the_complaint(stack: RunningStack) -> None:
+    sender = new_sender()
+    stack.say(sender, "你好", {"customer_token": stack.token(2)})
+    complaint = stack.crm("/api/complaints", "POST", {
+        "idempotency_key": f"s-{sender}", "customer_id": 2, "order_no": None,
+        "category": "service_attitude", "severity": "medium", "customer_words": ["太慢了"],
+        "expectation": "道歉", "channel": "rest", "conversation_id": sender})["complaint"]
+    handoff = stack.crm("/api/handoffs", "POST", {
+        "conversation_id": sender, "customer_id": 2, "reason": "投诉需专人处理",
+        "complaint_number": complaint["number"], "idempotency_key": f"h-{sender}"})["handoff"]
+    agent = StaffClient(stack).log_in("xiaomei")
+    path = f"/api/staff/handoffs/{handoff['id']}"
+    agent.call("POST", f"{path}/claim", {})
+    assert agent.call("POST", f"{path}/handback", {})[0] == 200
+    assert "评价" in reply_text(stack.say(sender, "4分", {"customer_token": stack.token(2)}))
+    assert handoffs_of(stack, sender)[0]["csat_score"] == 4
+    assert stack.crm(f"/api/complaints/{complaint['number']}")["complaint"]["score"] == 4
