@@ -212,18 +212,24 @@ async def reply(request: web.Request) -> web.Response:
         return json_response({"message": message_json(row)}, status=201)
 
 
+async def _end(request: web.Request, note: Any,
+               handed_back: bool) -> Tuple[Handoff, Any, Dict[str, Any]]:
+    """End the holder's handoff; it, the customer's channel and its JSON."""
+    async with session(request) as db:
+        handoff = await _handoff(db, request, lock=True)
+        _may_act(request, handoff)
+        handoff_store.finish(handoff, now(request), note, handed_back=handed_back)
+        channel = await handoff_store.customer_channel(db, handoff.conversation_id)
+        await db.commit()
+        return handoff, channel, {"handoff": await handoff_store.describe(db, handoff)}
+
+
 @require_staff()
 async def handback(request: web.Request) -> web.Response:
     """End the person's part: the bot greets the customer back and asks for a score."""
     body = await validation.json_object(request)
     note = validation.optional_text(body, "note", MAX_NOTE)
-    async with session(request) as db:
-        handoff = await _handoff(db, request, lock=True)
-        _may_act(request, handoff)
-        handoff_store.finish(handoff, now(request), note, handed_back=True)
-        channel = await handoff_store.customer_channel(db, handoff.conversation_id)
-        await db.commit()
-        shown: Dict[str, Any] = {"handoff": await handoff_store.describe(db, handoff)}
+    handoff, channel, shown = await _end(request, note, handed_back=True)
     try:
         await relay.hand_back(_rasa(request), handoff.conversation_id,
                               rules.RASA_OUTPUT_CHANNELS.get(channel or ""))
@@ -253,13 +259,8 @@ async def decline(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     """Close the conversation as resolved, with a resolution note."""
     body = await validation.json_object(request)
-    note = validation.text(body, "note", MAX_NOTE)
-    async with session(request) as db:
-        handoff = await _handoff(db, request, lock=True)
-        _may_act(request, handoff)
-        handoff_store.finish(handoff, now(request), note, handed_back=False)
-        await db.commit()
-        return json_response({"handoff": await handoff_store.describe(db, handoff)})
+    _, _, shown = await _end(request, validation.text(body, "note", MAX_NOTE), handed_back=False)
+    return json_response(shown)
 
 
 @require_staff()
@@ -321,6 +322,13 @@ async def _customer_of(db: Any, handoff: Handoff) -> Customer:
     return customer
 
 
+async def _held_customer(db: Any, request: web.Request) -> Tuple[Handoff, Customer]:
+    """The handoff in the path, held by this person (or a manager), and its identified customer."""
+    handoff = await _handoff(db, request)
+    _may_act(request, handoff)
+    return handoff, await _customer_of(db, handoff)
+
+
 @require_staff()
 async def grant_points_action(request: web.Request) -> web.Response:
     """Points for the conversation's customer, within the person's limit (policy), once per
@@ -336,9 +344,7 @@ async def grant_points_action(request: web.Request) -> web.Response:
                        f"{member.role_label}每次最多发放 {limit} 积分，超出请找主管")
     moment = now(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request)
-        _may_act(request, handoff)
-        customer = await _customer_of(db, handoff)
+        handoff, customer = await _held_customer(db, request)
         entry, created = await grant_points(
             db, customer_id=customer.id, points=points,
             reason=f"人工客服{member.display_name}：{reason}", source="agent",
@@ -369,9 +375,7 @@ async def coupon_action(request: web.Request) -> web.Response:
                                           f"{policy.coupon_limit(member.role)} 元的优惠券，超出请找主管")
     moment = now(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request)
-        _may_act(request, handoff)
-        customer = await _customer_of(db, handoff)
+        handoff, customer = await _held_customer(db, request)
         coupon = await issue_coupon(
             db, customer_id=customer.id, value_fen=value * 100, min_spend_fen=min_spend * 100,
             reason=f"人工客服{member.display_name}：{reason}", idempotency_key=f"agent-coupon:{key}",
@@ -396,9 +400,7 @@ async def winback_action(request: web.Request) -> web.Response:
     ended = validation.choice(body, "outcome", winback_store.OUTCOMES)
     member = signed_in(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request)
-        _may_act(request, handoff)
-        customer = await _customer_of(db, handoff)
+        handoff, customer = await _held_customer(db, request)
         attempt = await db.get(WinBackAttempt, attempt_id)
         if attempt is None or attempt.customer_id != customer.id:
             raise not_found("这位客户没有这次挽回记录", code="attempt_not_found")
@@ -418,9 +420,7 @@ async def close_complaint_action(request: web.Request) -> web.Response:
     member = signed_in(request)
     moment = now(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request)
-        _may_act(request, handoff)
-        customer = await _customer_of(db, handoff)
+        handoff, customer = await _held_customer(db, request)
         complaint = await complaint_store.complaint_by_number(db, number, customer.id)
         if complaint is None:
             raise not_found("这位客户没有这张投诉单", code="complaint_not_found")
@@ -444,9 +444,7 @@ async def remedy_action(request: web.Request) -> web.Response:
     member = signed_in(request)
     moment = now(request)
     async with session(request) as db:
-        handoff = await _handoff(db, request)
-        _may_act(request, handoff)
-        customer = await _customer_of(db, handoff)
+        handoff, customer = await _held_customer(db, request)
         complaint = await complaint_store.complaint_by_number(db, number, customer.id, lock=True)
         if complaint.remedy_execution:
             done = complaint.remedy_execution["public"]
@@ -528,13 +526,18 @@ async def update_canned(request: web.Request) -> web.Response:
         return json_response({"canned_reply": canned_reply_json(reply)})
 
 
-@require_staff("manager")
-async def remove_canned(request: web.Request) -> web.Response:
-    """A manager removes a canned reply (kept, no longer offered)."""
+async def _remove_canned(request: web.Request) -> None:
+    """The canned reply in the path is no longer offered (the row is kept)."""
     async with session(request) as db:
         reply = await _canned(db, request)
         reply.removed_at = now(request)
         await db.commit()
+
+
+@require_staff("manager")
+async def remove_canned(request: web.Request) -> web.Response:
+    """A manager removes a canned reply."""
+    await _remove_canned(request)
     return web.Response(status=204)
 
 
@@ -563,10 +566,7 @@ async def canned_add_form(request: web.Request) -> web.Response:
 
 @require_staff("manager")
 async def canned_remove_form(request: web.Request) -> web.Response:
-    async with session(request) as db:
-        reply = await _canned(db, request)
-        reply.removed_at = now(request)
-        await db.commit()
+    await _remove_canned(request)
     raise web.HTTPSeeOther("/staff/canned?done=removed")
 
 
