@@ -40,8 +40,9 @@ class ActionHandbackRating(HonestAction, Action):
         raw = next(tracker.get_latest_entity_values("score"), None)
         score = ct.parse_score(str(raw or tracker.latest_message.get("text") or ""))
         if score is None:
-            dispatcher.utter_message(response="utter_ask_follow_up_score_again")
-            return []
+            # Not a score after all: let it go rather than ask again and again.
+            dispatcher.utter_message(response="utter_default")
+            return [SlotSet(PENDING_SLOT, False)]
         async with crm_client.make_crm() as crm:
             kept = await crm.record_handoff_satisfaction(tracker.sender_id, score)
         if kept is None:

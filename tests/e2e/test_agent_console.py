@@ -14,7 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from scripts.browser import DESKTOP
 from tests.e2e.conftest import RunningStack
+from scripts.wechat_sim import post, text_xml
 from tests.e2e.staff_client import PASSWORD, StaffClient, handoffs_of
+from tests.e2e.test_wechat_channel import account, msg_id, open_id, webhook
 from tests.e2e.widget_page import WidgetPage
 
 pytestmark = pytest.mark.e2e
@@ -128,3 +130,32 @@ def test_the_console_refuses_strangers_missing_csrf_and_other_holders(
         assert page.url.startswith(f"{stack.config.crm_url}/staff/login?next=")
         assert "已解答" not in page.read().decode()
 
+
+
+def test_the_same_relay_through_wechat(stack: RunningStack, browser: Browser) -> None:
+    """A WeChat customer and an agent in the console: the agent's reply and the bot's score
+    question arrive through the (fake) customer-service API, the customer's answer is kept."""
+    who = open_id()
+    post(webhook(stack), account(stack), text_xml(who, "我要找人工", msg_id()))
+    handoff = handoffs_of(stack, who)[0]
+    agent = new_page(browser)
+    log_in(stack, agent, "xiaowang")
+    agent.goto(f"{stack.config.crm_url}/staff/handoffs/{handoff['id']}")
+    expect(agent.locator('[data-console="quota"]')).to_contain_text("还能发")
+    agent.click('[data-console="claim"]')
+    expect(agent.locator('[data-console="status"]')).to_have_text("处理中")
+    agent.fill('[data-console="reply"]', "您好，我是小王，马上帮您处理")
+    agent.click('[data-console="send"]')
+    sent = stack.wechat_api.state.texts_to
+    expect(agent.locator('[data-console="transcript"] [data-author="agent"]')).to_have_count(1)
+    assert sent(who)[-1] == "【人工客服 客服小王】您好，我是小王，马上帮您处理"
+    expect(agent.locator('[data-console="quota-left"]')).to_have_text("4", timeout=10_000)
+    status, reply = post(webhook(stack), account(stack), text_xml(who, "好的谢谢", msg_id()))
+    assert (status, reply) == (200, "success")
+    expect(agent.locator('[data-console="transcript"] [data-author="customer"]').last
+           ).to_contain_text("好的谢谢", timeout=10_000)
+    agent.click('[data-console="handback"]')
+    expect(agent.locator('[data-console="status"]')).not_to_have_text("处理中", timeout=10_000)
+    assert "打个分" in sent(who)[-1]
+    assert "评价" in post(webhook(stack), account(stack), text_xml(who, "5", msg_id()))[1]
+    assert handoffs_of(stack, who)[0]["csat_score"] == 5
