@@ -35,13 +35,14 @@ def test_rest_a_waiting_customer_hears_the_queue_and_the_bot_returns_after(
         stack: RunningStack) -> None:
     sender = new_sender()
     assert "转接人工" in reply_text(stack.say(sender, "转人工"))
-    for text in ("喂？有人吗", "我的订单到哪了"):
+    for text in ("喂？有人吗", "我的订单到哪了", "/restart", '/affirm'):
         reply = reply_text(stack.say(sender, text))
         assert "排队" in reply and "前面还有" in reply
     assert user_texts(stack, sender) == ["转人工"]
+    assert not any(e["event"] == "restart" for e in stack.tracker(sender)["events"])
     kept = transcript(stack, sender)
     customer = [m["text"] for m in kept if m["author"] == "customer"]
-    assert customer == ["转人工", "喂？有人吗", "我的订单到哪了"]
+    assert customer == ["转人工", "喂？有人吗", "我的订单到哪了", "/restart", "/affirm"]
     assert all(m["handoff_id"] for m in kept if m["text"] in ("喂？有人吗", "我的订单到哪了"))
     assert any(m["author"] == "bot" and "转接人工" in m["text"] for m in kept)
 
