@@ -5,8 +5,8 @@ new page shows the same conversation as the last one)."""
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-# Bot events whose metadata carry this were written by a person (the agent console).
-PERSON_KEY = "kefu_person"
+from crm_backend.core.vocabulary import PERSON_KEY
+
 
 # The user events Rasa writes for intents the CRM triggers (follow-ups): not the customer's words.
 EXTERNAL_TEXT_PREFIX = "EXTERNAL: "

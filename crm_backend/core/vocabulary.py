@@ -49,3 +49,8 @@ def tier_label(code: str) -> str:
 
 
 TIERS = ("key", "ordinary", "small")
+
+
+# A bot event written by a person (the agent console) carries who wrote it under this metadata
+# key; the channels show such a message as the person's.
+PERSON_KEY = "kefu_person"

@@ -10,10 +10,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from crm_backend.core.vocabulary import PERSON_KEY
 from crm_backend.followups.trigger import RasaEndpoint
-
-# Bot events with this metadata key are a person's (the channels render them so).
-PERSON_KEY = "kefu_person"
 
 # The intent the bot greets a customer back with when a person hands the conversation back.
 HANDBACK_INTENT = "EXTERNAL_handback"

@@ -20,6 +20,12 @@ STATUS_LABELS = {"waiting": "排队中", "assigned": "处理中", "closed": "已
 OPEN_STATUSES = ("waiting", "assigned")
 
 
+# Why the bot handed a conversation over (the codes the bot sends), as the console shows them.
+REASON_LABELS = {"customer_request": "客户要求人工", "complaint_escalated": "投诉升级",
+                 "remedy_refused": "客户不接受方案", "churn_key_customer": "关键客户流失风险",
+                 "winback_unsatisfied": "挽回回访不满意"}
+
+
 def priority_name(level: int) -> str:
     """The name of a stored priority number."""
     return next(name for name, value in PRIORITIES.items() if value == level)

@@ -3,7 +3,7 @@ list answered with a number, cut into pieces WeChat accepts when too long."""
 
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.channels.widget_messages import PERSON_KEY
+from crm_backend.core.vocabulary import PERSON_KEY
 
 MAX_BYTES = 2048
 SENTENCE_ENDS = "。！？!?；\n"

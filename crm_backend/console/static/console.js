@@ -59,7 +59,7 @@
       cell(row, h.priority_label, "prio-" + h.priority);
       cell(row, customerName(h));
       cell(row, CHANNELS[h.channel] || "—");
-      cell(row, h.reason);
+      cell(row, h.reason_label);
       cell(row, when(h));
       var link = document.createElement("a");
       link.href = "/staff/handoffs/" + h.id;
@@ -169,6 +169,7 @@
       });
     }
 
+    log.scrollTop = log.scrollHeight;
     claim.addEventListener("click", function () { act("/claim", {}, "您已接手这个会话"); });
     var canned = root.querySelector('[data-console="canned"]');
     if (canned) {
