@@ -547,6 +547,7 @@ async def canned_page(request: web.Request) -> web.Response:
     async with session(request) as db:
         rows = await console_store.canned_replies(db)
     return await render(request, "canned.html", {
+        "nav": "canned",
         "replies": [canned_reply_json(r) for r in rows],
         "message": {"added": "已添加", "removed": "已删除"}.get(request.query.get("done", ""))})
 

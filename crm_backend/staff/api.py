@@ -147,6 +147,7 @@ async def home(request: web.Request) -> web.Response:
     """`GET /staff/`: the console's home page (for now: who is logged in, and logging out)."""
     policy = policies(request).staff
     return await render(request, "home.html", {
+        "nav": "queue",
         "idle_minutes": int(policy.idle_timeout.total_seconds() // 60),
         "lifetime_hours": int(policy.lifetime.total_seconds() // 3600),
     })
