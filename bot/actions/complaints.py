@@ -16,6 +16,7 @@ from bot.actions.crm_client import CRMClient, CRMRejected, CRMUnavailable
 from bot.actions.customer_action import CustomerAction
 from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
+from bot.actions.idempotency import bounded_key
 from bot.actions.identity import message_identity, message_source, resolve_identity
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no, extract_phone_tail
@@ -341,7 +342,7 @@ def complaint_payload(tracker: Tracker, customer_id: Optional[int]) -> Dict[str,
     vented_at = _first_vent_time(tracker)
     order_no = tracker.get_slot("complaint_order_no")
     return {
-        "idempotency_key": f"{tracker.sender_id}:complaint:{vented_at}",
+        "idempotency_key": bounded_key(tracker.sender_id, "complaint", vented_at),
         "customer_id": customer_id,
         "order_no": None if order_no in (None, NO_ORDER) else order_no,
         "category": tracker.get_slot("complaint_category") or "other",

@@ -353,3 +353,21 @@ def test_an_action_server_crash_mid_complaint_loses_nothing(stack: RunningStack,
     number = complaint_number(recorded)
     assert [c["number"] for c in complaints_of(stack, chat.sender)] == [number]
     assert "已经为您办理" in chat.say("/affirm")
+
+
+def test_a_conversation_id_of_the_longest_allowed_length_still_logs_the_complaint(
+        stack: RunningStack, phone_order: str):
+    """The channels take conversation ids of up to 128 characters; the bot's keys stay within the
+    CRM's 100 and the complaint, its remedy and the handoff are all written."""
+    chat = Conversation(stack)
+    chat.sender = (chat.sender + "-" + "x" * 128)[:128]
+    proposal = tell_broken_phone(chat, phone_order)
+    number = complaint_number(proposal)
+    assert number.startswith("TS"), proposal
+    assert detail(stack, number)["conversation_id"] == chat.sender
+    done = chat.say("/affirm")
+    assert "已经为您办理" in done and number in done
+    assert len(complaints_of(stack, chat.sender)) == 1
+    asked = chat.say("转人工")
+    assert "人工" in asked
+    assert [h["conversation_id"] for h in handoffs_of(stack, chat.sender)] == [chat.sender]
