@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.nlu_eval                # trains from bot/data + config.yml (temp dir)
     .venv/bin/python -m bench.nlu_eval --model PATH   # evaluates an existing model .tar.gz
+    .venv/bin/python -m bench.nlu_eval --seeds 42,7,2024 --only eval_shoppers
+                                                      # one training per seed; mean and spread
 
 The evaluation set is tests/nlu_eval/*.yml (written separately from the training data; never
 tune it to the model).  Retrieval intents are scored at full granularity (faq/<topic>, from the
@@ -56,11 +58,22 @@ def rasa_env() -> Dict[str, str]:
     return env
 
 
-def train(out_dir: str) -> Tuple[str, float]:
+def seeded_config(seed: int, out_dir: str) -> str:
+    """config.yml with every trained component's `random_seed` set to `seed`."""
+    config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
+    for component in config.get("pipeline", []):
+        if "random_seed" in component:
+            component["random_seed"] = seed
+    path = Path(out_dir) / f"config-{seed}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def train(out_dir: str, config: str = "config.yml") -> Tuple[str, float]:
     start = time.perf_counter()
     subprocess.run(
         [str(REPO / ".venv" / "bin" / "rasa"), "train", "nlu", "--nlu", "bot/data", "--config",
-         "config.yml", "--out", out_dir, "--fixed-model-name", "nlu-eval"],
+         config, "--out", out_dir, "--fixed-model-name", "nlu-eval"],
         cwd=REPO, env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return str(Path(out_dir) / "nlu-eval.tar.gz"), time.perf_counter() - start
@@ -140,35 +153,64 @@ def report(gold: List[str], pred: List[str], texts: List[str], show_errors: bool
     return summary
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", help="existing model archive; default: train one into a temp dir")
-    ap.add_argument("--errors", action="store_true", help="list every misclassified utterance")
-    args = ap.parse_args()
-    os.environ.update(rasa_env())
-
-    examples = load_examples(sorted(EVAL_DIR.glob("*.yml")))
-    texts = [t for t, _ in examples]
-    gold = [i for _, i in examples]
-    with tempfile.TemporaryDirectory(prefix="kefu-nlu-eval-") as tmp:
-        train_seconds = None
-        model = args.model
-        if not model:
-            print("training NLU model from bot/data + config.yml ...", flush=True)
-            model, train_seconds = train(tmp)
-        results, latencies = asyncio.run(parse_all(model, texts))
-    pred = [label_of(r) for r in results]
-    print(f"\n{len(texts)} evaluation utterances, {len(set(gold))} intents\n")
-    s = report(gold, pred, texts, args.errors)
+def _print_summary(s: dict, train_seconds, latencies: List[float]) -> None:
     print("\nsummary")
     print(f"  accuracy              {s['accuracy']:.3f}")
     print(f"  macro-F1              {s['macro_f1']:.3f}")
     print(f"  complain recall       {s['complain_recall']:.3f}")
     print(f"  request_human recall  {s['request_human_recall']:.3f}")
     print(f"  nlu_fallback answers  {s['fallbacks']}")
-    print(f"  training time         " + (f"{train_seconds:.1f} s" if train_seconds else "n/a (--model)"))
+    print("  training time         " + (f"{train_seconds:.1f} s" if train_seconds else "n/a (--model)"))
     print(f"  parse latency p50     {percentile(latencies, 0.5):.1f} ms")
     print(f"  parse latency p95     {percentile(latencies, 0.95):.1f} ms")
+
+
+def _print_spread(per_seed: Dict[int, dict]) -> None:
+    """Each figure's mean, standard deviation and range over the seeds."""
+    print(f"\nover {len(per_seed)} seeds ({', '.join(map(str, per_seed))})")
+    for key in ("accuracy", "macro_f1", "complain_recall", "request_human_recall"):
+        values = [s[key] for s in per_seed.values()]
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {key:22s} mean {statistics.mean(values):.3f}  sd {spread:.3f}  "
+              f"min {min(values):.3f}  max {max(values):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="existing model archive; default: train one into a temp dir")
+    ap.add_argument("--errors", action="store_true", help="list every misclassified utterance")
+    ap.add_argument("--only", action="append", default=[],
+                    help="evaluate only this file of tests/nlu_eval (stem; repeatable)")
+    ap.add_argument("--seeds", default="",
+                    help="comma-separated training seeds: one training each, then mean and spread")
+    args = ap.parse_args()
+    os.environ.update(rasa_env())
+
+    paths = [p for p in sorted(EVAL_DIR.glob("*.yml")) if not args.only or p.stem in args.only]
+    examples = load_examples(paths)
+    texts = [t for t, _ in examples]
+    gold = [i for _, i in examples]
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    per_seed: Dict[int, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="kefu-nlu-eval-") as tmp:
+        for seed in seeds or [None]:
+            train_seconds = None
+            model = args.model
+            if not model:
+                config = seeded_config(seed, tmp) if seed is not None else "config.yml"
+                print(f"training NLU model from bot/data + config.yml (seed {seed or 'default'}) ...",
+                      flush=True)
+                model, train_seconds = train(tmp, config)
+            results, latencies = asyncio.run(parse_all(model, texts))
+            pred = [label_of(r) for r in results]
+            print(f"\n{len(texts)} evaluation utterances, {len(set(gold))} intents "
+                  f"({', '.join(p.stem for p in paths)})\n")
+            summary = report(gold, pred, texts, args.errors)
+            _print_summary(summary, train_seconds, latencies)
+            if seed is not None:
+                per_seed[seed] = summary
+    if len(per_seed) > 1:
+        _print_spread(per_seed)
 
 
 if __name__ == "__main__":
