@@ -2,7 +2,10 @@
 
 request_human must have a recall of 1.0 (a customer who asks for a person and gets a bot is the
 worst experience), so a narrow rule over the words decides, after DIET, before the fallback.
-Asking *when* people are available (人工客服几点上班) stays a service-hours question.
+Asking *when* people are available (人工客服几点上班) stays a service-hours question, and asking
+whether the bot is a person (你是真人吗) is a question about the bot, not a request. Pasted order
+cards, links and numbers are read as placeholders first, so the 下单时间 of an order card does not
+turn a request into a service-hours question.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_rules import IntentRule, set_top_intent
+from bot.nlu.placeholders import normalise
 
 HUMAN_INTENT = "request_human"
 ASKS = re.compile(
@@ -27,11 +31,18 @@ ASKS = re.compile(
     r"|(?i:human agent|real person|talk to a human|human please)"
 )
 NOT_ASKS = re.compile(r"几点|什么时候|啥时候|几时|时间|上班|下班|营业|人工智能|在线时长|多久")
+# "Are you a person?" — about the bot; what is left of the message may still ask for a person.
+IDENTITY_QUESTION = re.compile(
+    r"(你|您)们?(到底|究竟|真的)?(是|是不是)(个|一个)?(真人|活人|人工|机器人?|AI|ai|人)"
+    r"(还是(真人|活人|人工|机器人?|AI|ai|人))?(吗|嘛|么|吧|啊|呀|呢)?"
+    r"|(真人|人工|活人)还是机器人?|机器人?还是(真人|人工|活人)|是不是真人|是真人(吗|嘛|么)")
 
 
 def asks_for_a_person(text: str) -> bool:
-    """The message explicitly asks to talk to a person (not when people are available)."""
-    return bool(ASKS.search(text)) and not NOT_ASKS.search(text)
+    """The message explicitly asks to talk to a person (not when people are available, nor
+    whether the bot is one)."""
+    plain = IDENTITY_QUESTION.sub("，", normalise(text))
+    return bool(ASKS.search(plain)) and not NOT_ASKS.search(plain)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
