@@ -41,17 +41,19 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at least `value` (1 for nothing)."""
+def nice_step(value: float, whole: bool) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at least `value` (at least 1; no 2.5 for whole
+    numbers below 10), for the step between axis lines."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+    steps = (1, 2, 5, 10) if whole and power < 10 else (1, 2, 2.5, 5, 10)
+    return max(next(m * power for m in steps if m * power >= value), 1.0 if whole else 0.0)
 
 
-def _open(chart_id: str, height: int, title: str, desc: str) -> List[str]:
+def _open(chart_id: str, height: int, title: str, desc: str, width: int = WIDTH) -> List[str]:
     """The root element with its accessible name and description."""
-    return [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+    return [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" id={quoteattr(chart_id)} '
             f'xmlns="http://www.w3.org/2000/svg" font-size="12">',
             f'<title id="{chart_id}-title">{escape(title)}</title>',
@@ -78,21 +80,20 @@ def _legend(entries: Sequence[Tuple[str, str, bool]], x: float, y: float) -> Lis
 
 def line_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
                series: Sequence[Series], fmt: Callable[[float], str],
-               percent: bool = False, height: int = 240) -> Markup:
+               percent: bool = False, width: int = 360, height: int = 230) -> Markup:
     """A trend: one x label per day, one line per series; `fmt` writes an axis value and a
-    point's value; `percent` fixes the axis at 0–100 % (values are shares 0–1)."""
-    left, right, top, bottom = 52, 16, 34, 34
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    point's value; `percent` fixes the axis at 0–100 % (values are shares 0–1), otherwise the
+    values are whole numbers and the axis steps are too."""
+    left, right, top, bottom = 40, 14, 34, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
     known = [v for s in series for v in s.values if v is not None]
-    ceiling = 1.0 if percent else nice_ceiling(max(known, default=0))
-    if not percent and ceiling < 4:
-        ceiling = 4.0
-    parts = _open(chart_id, height, title, desc)
-    parts += _legend([(s.name, s.colour, s.dashed) for s in series], left, 16)
+    ceiling = 1.0 if percent else 4 * nice_step(max(known, default=0) / 4, whole=True)
+    parts = _open(chart_id, height, title, desc, width)
+    parts += _legend([(s.name, s.colour, s.dashed) for s in series], left - 30, 16)
     for i in range(5):
         value = ceiling * i / 4
         y = top + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{left}" y1="{_num(y)}" x2="{WIDTH - right}" y2="{_num(y)}" '
+        parts.append(f'<line x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}" '
                      f'stroke="{GRID}"/>')
         parts.append(_text(left - 6, y + 4, fmt(value), "end"))
     count = len(labels)
@@ -103,10 +104,10 @@ def line_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
     def y_of(v: float) -> float:
         return top + plot_h - plot_h * min(v / ceiling, 1.0)
 
-    step = max(math.ceil(count / 8), 1)
+    step = max(math.ceil(count / 6), 1)
     for i, label in enumerate(labels):
-        if i % step == 0 or i == count - 1:
-            parts.append(_text(x_of(i), height - 12, label, "middle"))
+        if (count - 1 - i) % step == 0:
+            parts.append(_text(x_of(i), height - 10, label, "middle"))
     for s in series:
         runs: List[List[Tuple[float, float]]] = [[]]
         for i, v in enumerate(s.values[:count]):
