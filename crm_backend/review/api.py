@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Optional, Tuple
 
 from aiohttp import web
@@ -22,10 +23,16 @@ def _period(request: web.Request) -> Tuple[Period, Optional[str]]:
                             query.get("end", ""), now(request))
 
 
-async def _figures(request: web.Request, period: Period) -> Tuple[store.Figures, store.Figures]:
-    """This period's figures and the period before's, read in one snapshot."""
+async def _figures_of(request: web.Request, period: Period) -> store.Figures:
     async with session(request) as db:
-        return await store.figures(db, period), await store.figures(db, period.previous())
+        return await store.figures(db, period)
+
+
+async def _figures(request: web.Request, period: Period) -> Tuple[store.Figures, store.Figures]:
+    """This period's figures and the period before's, read side by side on two connections."""
+    current, previous = await asyncio.gather(_figures_of(request, period),
+                                             _figures_of(request, period.previous()))
+    return current, previous
 
 
 @require_staff("manager")
