@@ -57,6 +57,7 @@ async def review_page(request: web.Request) -> web.Response:
         "bars": views.breakdown_charts(current),
         "tables": views.tables(current, previous),
         "daily": views.daily_rows(current, previous),
+        "daily_columns": views.daily_columns(),
         "definitions": views.definitions(),
         "no_data": views.NO_DATA,
     })

@@ -107,7 +107,9 @@ def line_chart(chart_id: str, title: str, desc: str, labels: Sequence[str],
     step = max(math.ceil(count / 6), 1)
     for i, label in enumerate(labels):
         if (count - 1 - i) % step == 0:
-            parts.append(_text(x_of(i), height - 10, label, "middle"))
+            last = i == count - 1 and count > 1
+            parts.append(_text(x_of(i) + (4 if last else 0), height - 10, label,
+                               "end" if last else "middle"))
     for s in series:
         runs: List[List[Tuple[float, float]]] = [[]]
         for i, v in enumerate(s.values[:count]):

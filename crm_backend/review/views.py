@@ -364,7 +364,9 @@ def csat_table(current: Figures, previous: Figures) -> Table:
         _, _, answers_before, good_before = figures_of(previous, source)
         rows.append([CSAT_SOURCE_LABELS[source], sent, got, rules.ratio(got, sent), answers,
                      rules.ratio(good, answers), rules.ratio(good_before, answers_before)])
-    return Table("csat", "满意度按来源", KPIS["csat"].definition,
+    return Table("csat", "满意度按来源",
+                 f"{KPIS['csat'].definition}{KPIS['csat_response_rate'].label}："
+                 f"{KPIS['csat_response_rate'].definition}",
                  ["来源", "询问", "得到回答", "回复率", "统计期内回答", "满意率", "上期满意率"],
                  ["count", "count", "rate", "count", "rate", "rate"], rows)
 
@@ -383,6 +385,17 @@ def period_text(period: Period) -> str:
     until = "" if period.end >= rules.day_start(period.last_day + timedelta(days=1)) else (
         f"，{period.last_day:%m-%d} 截至 {cut:%H:%M}")
     return f"{period.label}（北京时间{until}）"
+
+
+DAILY_COLUMNS = (("conversations", "会话数", "conversations"),
+                 ("handed_off", "转人工会话", "handoff_rate"), ("csat", "满意率", "csat"),
+                 ("csat_answers", "满意度回答", "csat_answers"), ("complaints", "投诉数", "complaints"))
+
+
+def daily_columns() -> List[Dict[str, str]]:
+    """The per-day table's columns: key, heading and the definition behind it."""
+    return [{"key": key, "label": label, "definition": KPIS[kpi].definition}
+            for key, label, kpi in DAILY_COLUMNS]
 
 
 def daily_rows(current: Figures, previous: Figures) -> List[Dict[str, str]]:
@@ -414,11 +427,18 @@ def _peak(labels: Sequence[str], values: Sequence[Optional[float]], fmt: Any) ->
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart with its heading, or a "no data" note instead."""
+    """A chart with its heading and the KPI whose definition applies, or a "no data" note
+    instead of the drawing."""
 
     key: str
     heading: str
     svg: Optional[Markup]
+    kpi: str
+
+    @property
+    def definition(self) -> str:
+        """The definition of what the chart draws."""
+        return KPIS[self.kpi].definition
 
 
 def daily(current: Figures, previous: Figures) -> Dict[str, Any]:
@@ -462,7 +482,7 @@ def trend_charts(current: Figures, previous: Figures) -> List[Chart]:
         labels, [charts.Series("会话数", now["conversations"], charts.PALETTE[0]),
                  charts.Series("转人工会话", now["handed_off"], charts.PALETTE[3]),
                  charts.Series("上期会话数", before["conversations"], charts.PREVIOUS, True)],
-        fmt_count) if has_conversations else None))
+        fmt_count) if has_conversations else None, "handoff_rate"))
     has_csat = any(v is not None for v in now["csat"] + before["csat"])
     charts_.append(Chart("trend-csat", "每日满意率", charts.line_chart(
         "trend-csat", f"每日满意率（4–5 分占比，{span}）",
@@ -470,7 +490,7 @@ def trend_charts(current: Figures, previous: Figures) -> List[Chart]:
         f"没有回答的日子不画点。",
         labels, [charts.Series("满意率", now["csat"], charts.PALETTE[1]),
                  charts.Series("上期满意率", before["csat"], charts.PREVIOUS, True)],
-        lambda v: f"{v * 100:.0f}%", percent=True) if has_csat else None))
+        lambda v: f"{v * 100:.0f}%", percent=True) if has_csat else None, "csat"))
     has_complaints = any(now["complaints"]) or any(before["complaints"])
     charts_.append(Chart("trend-complaints", "每日投诉数", charts.line_chart(
         "trend-complaints", f"每日投诉数（{span}）",
@@ -478,7 +498,7 @@ def trend_charts(current: Figures, previous: Figures) -> List[Chart]:
         f"上期合计 {sum(before['complaints']):,}。",
         labels, [charts.Series("投诉数", now["complaints"], charts.PALETTE[2]),
                  charts.Series("上期投诉数", before["complaints"], charts.PREVIOUS, True)],
-        fmt_count) if has_complaints else None))
+        fmt_count) if has_complaints else None, "complaints"))
     return charts_
 
 
@@ -513,9 +533,9 @@ def breakdown_charts(current: Figures) -> List[Chart]:
         "bars-risk", "未处理的风险客户按等级（当前）",
         "；".join(f"{label} {int(n)} 位" for label, n in levels),
         levels, fmt_count, charts.PALETTE[3]) if any(n for _, n in levels) else None
-    return [Chart("bars-category", "投诉按类别", category),
-            Chart("bars-winback", "挽回结果按客户等级", winback),
-            Chart("bars-risk", "风险客户按等级", risk)]
+    return [Chart("bars-category", "投诉按类别", category, "complaints"),
+            Chart("bars-winback", "挽回结果按客户等级", winback, "winback_success"),
+            Chart("bars-risk", "风险客户按等级", risk, "at_risk")]
 
 
 def definitions() -> List[rules.Kpi]:
