@@ -37,9 +37,6 @@ FOLLOW_UP_CLOSES_FROM = 3
 WINBACK_SUCCESS = ("stayed", "accepted")
 
 
-WINBACK_OUTCOMES = ("stayed", "accepted", "declined", "left")
-
-
 @dataclass(frozen=True)
 class Period:
     """Beijing calendar days `first_day`…`last_day`, as the UTC interval [start, end); `end` is
@@ -175,13 +172,15 @@ def compare(current: Optional[float], previous: Optional[float], unit: str,
 @dataclass(frozen=True)
 class Kpi:
     """One figure of the overview: its Chinese name, unit (count, rate, seconds, yuan, points),
-    which way is better, and its definition as the page and the export show it."""
+    which way is better, its definition as the page and the export show it, and whether it is
+    a count of now rather than of the period (then it has no period before)."""
 
     key: str
     label: str
     unit: str
     better: Optional[str]
     definition: str
+    snapshot: bool = False
 
 
 _PERCENTILES = ("中位数与 P90 用最近秩法：n 个时长从小到大排，中位数取第 ⌈n/2⌉ 个，"
@@ -241,7 +240,7 @@ KPI_LIST = (
         "不计入）。"),
     Kpi("at_risk", "风险客户", "count", "down",
         "目前仍未处理（open）的流失风险标记，按风险等级；每位客户最多一条。这是此刻的数，"
-        "不随统计期变化；“本期新增”为统计期内新建的标记。"),
+        "不随统计期变化；“本期新增”为统计期内新建的标记。", snapshot=True),
 )
 
 

@@ -106,34 +106,57 @@ def _sum(values: Any) -> int:
     return sum(values, 0)
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A period's figures summed over days and groups, for the headline and the cards."""
+
+    conversations: int
+    handed_off: int
+    with_person: int
+    answers: int
+    good: int
+    proposed: int
+    accepted: int
+    attempts: int
+    decided: int
+    won: int
+
+
+def totals(f: Figures) -> Totals:
+    """Sum a period's per-day and per-group figures."""
+    return Totals(
+        conversations=_sum(d.conversations for d in f.days),
+        handed_off=_sum(d.handed_off for d in f.days),
+        with_person=_sum(d.with_person for d in f.days),
+        answers=_sum(c.answers for c in f.csat), good=_sum(c.good for c in f.csat),
+        proposed=_sum(g.proposed for g in f.complaints),
+        accepted=_sum(g.accepted for g in f.complaints),
+        attempts=_sum(g.count for g in f.winback),
+        decided=_sum(g.count for g in f.winback if g.outcome is not None),
+        won=_sum(g.count for g in f.winback if g.outcome in rules.WINBACK_SUCCESS))
+
+
 def headline(f: Figures) -> Dict[str, Optional[float]]:
     """Every headline figure of a period by KPI key (durations as `key.p50` / `key.p90`;
     money in yuan); None where it cannot be known (nothing to divide by, no durations)."""
-    conversations = _sum(d.conversations for d in f.days)
-    with_person = _sum(d.with_person for d in f.days)
-    answers = _sum(c.answers for c in f.csat)
-    good = _sum(c.good for c in f.csat)
-    proposed = _sum(g.proposed for g in f.complaints)
-    accepted = _sum(g.accepted for g in f.complaints)
-    decided = _sum(g.count for g in f.winback if g.outcome is not None)
-    won = _sum(g.count for g in f.winback if g.outcome in rules.WINBACK_SUCCESS)
+    t = totals(f)
     values: Dict[str, Optional[float]] = {
-        "conversations": conversations,
-        "bot_alone": rules.ratio(conversations - with_person, conversations),
-        "handoff_rate": rules.ratio(_sum(d.handed_off for d in f.days), conversations),
+        "conversations": t.conversations,
+        "bot_alone": rules.ratio(t.conversations - t.with_person, t.conversations),
+        "handoff_rate": rules.ratio(t.handed_off, t.conversations),
         "handoffs": f.handoffs.total,
         "expired": f.handoffs.expired,
-        "csat": rules.ratio(good, answers),
-        "csat_answers": answers,
+        "csat": rules.ratio(t.good, t.answers),
+        "csat_answers": t.answers,
         "csat_response_rate": rules.ratio(f.surveys.answered, f.surveys.sent),
         "complaints": _sum(g.count for g in f.complaints),
-        "remedy_acceptance": rules.ratio(accepted, proposed),
+        "remedy_acceptance": rules.ratio(t.accepted, t.proposed),
         "refund_yuan": f.remedy_cost.refund_fen / 100,
         "coupon_yuan": f.remedy_cost.coupon_fen / 100,
         "points": f.remedy_cost.points,
         "reopened": f.follow_ups.reopened,
-        "winback_attempts": _sum(g.count for g in f.winback),
-        "winback_success": rules.ratio(won, decided),
+        "winback_attempts": t.attempts,
+        "winback_success": rules.ratio(t.won, t.decided),
         "at_risk": _sum(f.risk.open_now.values()),
     }
     for key in rules.DURATION_KEYS:
@@ -144,39 +167,32 @@ def headline(f: Figures) -> Dict[str, Optional[float]]:
 
 def _details(f: Figures) -> Dict[str, str]:
     """The small line under each card's number: what it was computed from."""
-    conversations = _sum(d.conversations for d in f.days)
-    with_person = _sum(d.with_person for d in f.days)
-    handed = _sum(d.handed_off for d in f.days)
-    answers = _sum(c.answers for c in f.csat)
-    proposed = _sum(g.proposed for g in f.complaints)
-    accepted = _sum(g.accepted for g in f.complaints)
-    decided = _sum(g.count for g in f.winback if g.outcome is not None)
-    won = _sum(g.count for g in f.winback if g.outcome in rules.WINBACK_SUCCESS)
-    cost = f.remedy_cost
-    spreads = f.spreads
+    t = totals(f)
+    cost, spreads = f.remedy_cost, f.spreads
+    by_source = {source: _sum(c.answers for c in f.csat if c.source == source)
+                 for source in CSAT_SOURCES}
+    key_complaints = _sum(g.count for g in f.complaints if g.tier == "key")
     return {
-        "conversations": f"其中 {handed:,} 个转过人工",
-        "bot_alone": f"{conversations - with_person:,} / {conversations:,} 个会话",
-        "handoff_rate": f"{handed:,} / {conversations:,} 个会话",
+        "conversations": f"其中 {t.handed_off:,} 个转过人工",
+        "bot_alone": f"{t.conversations - t.with_person:,} / {t.conversations:,} 个会话",
+        "handoff_rate": f"{t.handed_off:,} / {t.conversations:,} 个会话",
         "handoffs": f"已有人工回复 {f.handoffs.answered:,} 次，排队中 {f.handoffs.waiting:,} 次",
         "expired": f"占转人工 {fmt_rate(rules.ratio(f.handoffs.expired, f.handoffs.total))}",
         "first_response": f"{spreads['first_response'].count:,} 次有客服回复",
         "wait": f"{spreads['wait'].count:,} 次已被接入",
         "resolution_agent": f"{spreads['resolution_agent'].count:,} 次由客服结束",
         "resolution_whole": f"{spreads['resolution_whole'].count:,} 次由客服结束",
-        "csat": f"{_sum(c.good for c in f.csat):,} / {answers:,} 个回答为 4–5 分",
-        "csat_answers": "交还后 {:,} · 回访 {:,}".format(
-            _sum(c.answers for c in f.csat if c.source == "handback"),
-            _sum(c.answers for c in f.csat if c.source == "follow_up")),
+        "csat": f"{t.good:,} / {t.answers:,} 个回答为 4–5 分",
+        "csat_answers": f"交还后 {by_source['handback']:,} · 回访 {by_source['follow_up']:,}",
         "csat_response_rate": f"{f.surveys.answered:,} / {f.surveys.sent:,} 次询问得到回答",
         "reopened": f"共 {f.follow_ups.answers:,} 个回访答复",
-        "complaints": f"{len({g.category for g in f.complaints if g.count})} 个类别",
-        "remedy_acceptance": f"{accepted:,} / {proposed:,} 个提出了方案的投诉",
+        "complaints": f"其中{TIER_LABELS['key']} {key_complaints:,} 件",
+        "remedy_acceptance": f"{t.accepted:,} / {t.proposed:,} 个提出了方案的投诉",
         "refund_yuan": f"{cost.refunds:,} 张退款单",
         "coupon_yuan": f"{cost.coupons:,} 张优惠券",
         "points": f"{cost.point_grants:,} 次发放",
-        "winback_attempts": f"{decided:,} 次已有结果",
-        "winback_success": f"{won:,} / {decided:,} 次已有结果的尝试",
+        "winback_attempts": f"{t.decided:,} 次已有结果",
+        "winback_success": f"{t.won:,} / {t.decided:,} 次已有结果的尝试",
         "at_risk": f"本期新增 {_sum(f.risk.raised.values()):,} 条",
     }
 
@@ -235,7 +251,7 @@ def cards(current: Figures, previous: Figures) -> List[Tuple[str, List[Card]]]:
                          for name, p in (("中位数", "p50"), ("P90", "p90"))]
             else:
                 lines = [_line("", kpi.unit, kpi.better, now[key], before[key],
-                               comparable=key != "at_risk")]
+                               comparable=not kpi.snapshot)]
             group.append(Card(key, kpi.label, kpi.definition, lines, details[key]))
         groups.append((title, group))
     return groups
@@ -367,7 +383,7 @@ def csat_table(current: Figures, previous: Figures) -> Table:
     return Table("csat", "满意度按来源",
                  f"{KPIS['csat'].definition}{KPIS['csat_response_rate'].label}："
                  f"{KPIS['csat_response_rate'].definition}",
-                 ["来源", "询问", "得到回答", "回复率", "统计期内回答", "满意率", "上期满意率"],
+                 ["来源", "本期发出的询问", "其中已回答", "回复率", "本期收到的回答", "满意率", "上期满意率"],
                  ["count", "count", "rate", "count", "rate", "rate"], rows)
 
 
@@ -512,7 +528,7 @@ def breakdown_charts(current: Figures) -> List[Chart]:
                   key=lambda row: -row[1])
     category = charts.bar_chart(
         "bars-category", "投诉按类别（本期）",
-        "；".join(f"{label} {int(n)} 件" for label, n in rows) or NO_DATA,
+        "；".join(f"{label} {int(n)} 件" for label, n in rows),
         rows, fmt_count) if rows else None
     tiers = []
     for tier in TIERS:
@@ -585,7 +601,7 @@ def export_rows(current: Figures, previous: Figures) -> List[List[Any]]:
             parts = ([(f"{kpi.label}（中位数）", f"{key}.p50"), (f"{kpi.label}（P90）", f"{key}.p90")]
                      if key in rules.DURATION_KEYS else [(kpi.label, key)])
             for label, value_key in parts:
-                earlier = None if key == "at_risk" else before[value_key]
+                earlier = None if kpi.snapshot else before[value_key]
                 rows.append([title, label, UNIT_LABELS[kpi.unit],
                              _export_number(now[value_key], kpi.unit),
                              _export_number(earlier, kpi.unit),
