@@ -31,6 +31,7 @@ from crm_backend.loyalty import api as loyalty
 from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
+from crm_backend.review import api as review
 from crm_backend.risk import api as risk
 from crm_backend.staff import api as staff
 from crm_backend.staff.guard import setup_templates, staff_guard_middleware
@@ -43,7 +44,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, console, staff)
+               wechat, transcripts, console, staff, review)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer,
-                        MetaData, String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -670,3 +670,23 @@ class CannedReply(Base):
     updated_by = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
     updated_at = Column(UTCDateTime, nullable=False)
     removed_at = Column(UTCDateTime, nullable=True)
+
+
+# The managers' overview (crm_backend/review): its aggregates range over these time columns.
+REVIEW_INDEXES = (
+    Index("ix_conversation_messages_author_created", ConversationMessage.author,
+          ConversationMessage.created_at, ConversationMessage.conversation_id),
+    Index("ix_conversation_messages_conversation_created", ConversationMessage.conversation_id,
+          ConversationMessage.created_at),
+    Index("ix_handoffs_created_at", Handoff.created_at),
+    Index("ix_handoffs_handed_back_at", Handoff.handed_back_at),
+    Index("ix_handoffs_csat_at", Handoff.csat_at),
+    Index("ix_complaints_review", Complaint.created_at, Complaint.category, Complaint.severity,
+          Complaint.customer_tier, Complaint.status, Complaint.remedy_accepted),
+    Index("ix_satisfaction_answers_created_at", SatisfactionAnswer.created_at),
+    Index("ix_follow_ups_fired_at", FollowUp.fired_at),
+    Index("ix_refunds_created_at", Refund.created_at),
+    Index("ix_coupons_created_at", Coupon.created_at),
+    Index("ix_points_entries_created_at", PointsEntry.created_at),
+    Index("ix_winback_attempts_created_at", WinBackAttempt.created_at),
+)
