@@ -128,6 +128,7 @@ async def complaint_page(request: web.Request) -> web.Response:
         handoffs = await store.handoffs(db, complaint.id, complaint.conversation_id)
         messages = await store.transcript(db, complaint.conversation_id)
     taken = [h.assigned_name for h in handoffs if h.complaint_id == complaint.id and h.assigned_name]
+    acted = [views.staff_name(staff, e.staff_id) for e in events if e.staff_id is not None]
     handler = views.staff_name(staff, complaint.handler_staff_id)
     return await render(request, "complaint.html", {
         "nav": "complaints", "missing": None,
@@ -146,7 +147,7 @@ async def complaint_page(request: web.Request) -> web.Response:
             "customer_tier_now": views.label(TIER_LABELS, customer.tier) if customer else "",
             "bad_faith": bool(customer and customer.is_bad_faith),
             "order_no": order_no or "", "conversation_id": complaint.conversation_id or "",
-            "handlers": "、".join(dict.fromkeys([n for n in [handler, *taken] if n])),
+            "handlers": "、".join(dict.fromkeys([n for n in [handler, *taken, *acted] if n])),
             "words": complaint_rules.split_words(complaint.customer_words),
             "expectation": views.expectation_label(complaint.expectation),
             "score": complaint.score, "follow_up_result": complaint.follow_up_result or "",

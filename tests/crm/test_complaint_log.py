@@ -560,7 +560,7 @@ async def test_coupon_and_points_carried_out_by_the_bot_show_their_crm_rows(
         assert steps_of(page)[3][-1][:3] == ("bot", "2026-09-10 15:00:00", "机器人")
         record = re.search(r'data-complaint="record">(.*?)</div>', page, re.S).group(1)
         assert f"券码 {coupon.code}" in record and "面额 ¥20.00，满 ¥100.00 可用" in record
-        assert 'data-complaint="handlers">机器人处理，无人工参与<' in page
+        assert 'data-complaint="handlers">无人工参与<' in page
         _, page = await get(session, f"/staff/complaints/{service['number']}")
         record = re.search(r'data-complaint="record">(.*?)</div>', page, re.S).group(1)
         assert f"流水 #{entry.id}：+100 积分" in record
