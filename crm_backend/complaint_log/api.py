@@ -11,10 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_backend.complaint_log import rules, store, views
 from crm_backend.complaints import rules as complaint_rules
-from crm_backend.console.api import CHANNEL_LABELS
 from crm_backend.core.export import download
 from crm_backend.core.state import now, session
-from crm_backend.core.vocabulary import TIER_LABELS
 from crm_backend.staff.guard import render, require_staff
 
 
@@ -127,37 +125,13 @@ async def complaint_page(request: web.Request) -> web.Response:
         answers = await store.answers(db, complaint.id)
         handoffs = await store.handoffs(db, complaint.id, complaint.conversation_id)
         messages = await store.transcript(db, complaint.conversation_id)
-    taken = [h.assigned_name for h in handoffs if h.complaint_id == complaint.id and h.assigned_name]
-    acted = [views.staff_name(staff, e.staff_id) for e in events if e.staff_id is not None]
-    handler = views.staff_name(staff, complaint.handler_staff_id)
     return await render(request, "complaint.html", {
         "nav": "complaints", "missing": None,
-        "c": {
-            "number": complaint.number, "created_at": views.when(complaint.created_at, True),
-            "updated_at": views.when(complaint.updated_at, True),
-            "resolved_at": views.when(complaint.resolved_at, True),
-            "status": views.label(complaint_rules.STATUS_LABELS, complaint.status),
-            "step": views.step_label(complaint.current_step),
-            "category": views.label(complaint_rules.CATEGORY_LABELS, complaint.category),
-            "severity": views.label(complaint_rules.SEVERITY_LABELS, complaint.severity),
-            "tier": views.label(TIER_LABELS, complaint.customer_tier),
-            "channel": views.label(CHANNEL_LABELS, complaint.channel),
-            "customer": customer.name if customer else "",
-            "customer_id": complaint.customer_id,
-            "customer_tier_now": views.label(TIER_LABELS, customer.tier) if customer else "",
-            "bad_faith": bool(customer and customer.is_bad_faith),
-            "order_no": order_no or "", "conversation_id": complaint.conversation_id or "",
-            "handlers": "、".join(dict.fromkeys([n for n in [handler, *taken, *acted] if n])),
-            "words": complaint_rules.split_words(complaint.customer_words),
-            "expectation": views.expectation_label(complaint.expectation),
-            "score": complaint.score, "follow_up_result": complaint.follow_up_result or "",
-        },
+        "c": views.facts(complaint, customer, order_no, events, handoffs, staff),
         "steps": views.timeline(events, staff, complaint.current_step),
         "offers": views.offers(complaint.remedy_offered),
         "accepted": views.accepted_label(complaint.remedy_accepted),
-        "execution": ({"kind": views.label(views.REMEDY_KIND_LABELS, str(public.get("kind"))),
-                       "summary": str(public.get("summary", "")),
-                       "at": views.when(complaint.remedy_executed_at, True)} if public else None),
+        "execution": views.execution(public, complaint.remedy_executed_at),
         "records": views.records(public, refund, coupon, points, resend),
         "follow_ups": views.follow_up_rows(follow_ups),
         "answers": views.answer_rows(answers),

@@ -16,8 +16,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from crm_backend.complaint_log import rules
-from crm_backend.core.models import (Complaint, ComplaintEvent, ConversationMessage, Coupon, Customer,
-                                     FollowUp, Handoff, Order, PointsEntry, Refund,
+from crm_backend.core.models import (Complaint, ComplaintEvent, ConversationMessage, Coupon,
+                                     Customer, FollowUp, Handoff, Order, PointsEntry, Refund,
                                      SatisfactionAnswer, StaffUser)
 
 # What a page of the log shows of each complaint.

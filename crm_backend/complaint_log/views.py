@@ -133,7 +133,8 @@ def export_rows(rows: Iterable[Sequence[Any]],
     """The export's rows (store.EXPORT_COLUMNS in order), in EXPORT_HEADER's order; rows are
     unpacked by position and labels looked up in plain dicts (tens of thousands of rows)."""
     steps = {n: step_label(n) for n in complaint_rules.STEP_CODES}
-    tiers, channels = TIER_LABELS, {code: label(CHANNEL_LABELS, code) for code in complaint_rules.CHANNELS}
+    tiers = TIER_LABELS
+    channels = {code: label(CHANNEL_LABELS, code) for code in complaint_rules.CHANNELS}
     categories, severities = complaint_rules.CATEGORY_LABELS, complaint_rules.SEVERITY_LABELS
     statuses, wishes = complaint_rules.STATUS_LABELS, complaint_rules.WISH_LABELS
     accepted_labels = {None: "", True: "接受", False: "不接受"}
@@ -159,6 +160,43 @@ def cap_note(total: int) -> str:
     """The export's last line when it holds only the first EXPORT_CAP rows."""
     return (f"（仅导出前 {rules.EXPORT_CAP} 条；符合筛选的共 {total} 条，请缩小日期范围或增加筛选条件后"
             f"分批导出）")
+
+
+def facts(complaint: Any, customer: Any, order_no: Optional[str], events: Sequence[Any],
+          handoffs: Sequence[Any], staff: Staff) -> Dict[str, Any]:
+    """The head of a complaint's page: codes as labels, times in Beijing, the people who handled
+    it (its handler, whoever took its handoffs or acted on a step), its words and outcome."""
+    people = [staff_name(staff, complaint.handler_staff_id)]
+    people += [h.assigned_name for h in handoffs if h.complaint_id == complaint.id]
+    people += [staff_name(staff, e.staff_id) for e in events if e.staff_id is not None]
+    return {
+        "number": complaint.number, "created_at": when(complaint.created_at, True),
+        "updated_at": when(complaint.updated_at, True),
+        "resolved_at": when(complaint.resolved_at, True),
+        "status": label(complaint_rules.STATUS_LABELS, complaint.status),
+        "step": step_label(complaint.current_step),
+        "category": label(complaint_rules.CATEGORY_LABELS, complaint.category),
+        "severity": label(complaint_rules.SEVERITY_LABELS, complaint.severity),
+        "tier": label(TIER_LABELS, complaint.customer_tier),
+        "channel": label(CHANNEL_LABELS, complaint.channel),
+        "customer": customer.name if customer else "", "customer_id": complaint.customer_id,
+        "customer_tier_now": label(TIER_LABELS, customer.tier) if customer else "",
+        "bad_faith": bool(customer and customer.is_bad_faith),
+        "order_no": order_no or "", "conversation_id": complaint.conversation_id or "",
+        "handlers": "、".join(dict.fromkeys(name for name in people if name)),
+        "words": complaint_rules.split_words(complaint.customer_words),
+        "expectation": expectation_label(complaint.expectation),
+        "score": complaint.score, "follow_up_result": complaint.follow_up_result or "",
+    }
+
+
+def execution(public: Mapping[str, Any],
+              executed_at: Optional[datetime]) -> Optional[Dict[str, str]]:
+    """What the carried-out remedy was and when (None before one was)."""
+    if not public:
+        return None
+    return {"kind": label(REMEDY_KIND_LABELS, str(public.get("kind"))),
+            "summary": str(public.get("summary", "")), "at": when(executed_at, True)}
 
 
 def actor(actor_code: str, staff_id: Optional[int], staff: Staff) -> str:

@@ -522,8 +522,8 @@ async def test_a_complaints_page_shows_steps_with_who_acted_records_and_transcri
     assert 'data-complaint="handlers">客服甲<' in page
     handoffs = re.search(r'data-complaint="handoffs">(.*?)</table>', page, re.S).group(1)
     assert f'data-handoff="{handoff_id}"' in handoffs and "客服甲" in handoffs
-    transcript = re.findall(r'data-author="(\w+)"><span class="who">(.*?) · [\d: -]+</span>(.*?)</div>',
-                            page)
+    transcript = re.findall(
+        r'data-author="(\w+)"><span class="who">(.*?) · [\d: -]+</span>(.*?)</div>', page)
     assert transcript == [("customer", "客户", "衣服洗了一次就破了！"),
                           ("bot", "机器人", "非常抱歉给您带来不好的体验"),
                           ("agent", "人工客服 · 客服甲", "您好，我是客服甲，马上为您退款"),

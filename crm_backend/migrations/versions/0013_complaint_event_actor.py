@@ -43,8 +43,8 @@ def upgrade() -> None:
                                  'staff_users', ['staff_id'], ['id'], ondelete='SET NULL')
         batch.create_check_constraint(op.f('ck_complaint_events_actor'), ACTORS)
         batch.create_index(op.f('ix_complaint_events_staff_id'), ['staff_id'])
-    events = sa.table('complaint_events', sa.column('actor', sa.String), sa.column('step', sa.Integer),
-                      sa.column('note', sa.Text))
+    events = sa.table('complaint_events', sa.column('actor', sa.String),
+                      sa.column('step', sa.Integer), sa.column('note', sa.Text))
     for actor, step, start in OLD_WORDING:
         op.execute(events.update().where(events.c.step == step, events.c.note.like(f'{start}%'))
                    .values(actor=actor))
