@@ -48,8 +48,7 @@ async def log_page(request: web.Request) -> web.Response:
             _check_agent(f, staff)
         except rules.FilterError as error:
             return await _refused(request, db, error.messages, staff)
-        total = await store.count(db, f)
-        rows = await store.page(db, f) if f.offset < total else []
+        rows, total = await store.page(db, f)
         orders = await store.order_numbers(db, (r.order_id for r in rows))
         customers = await store.customer_names(db, (r.customer_id for r in rows))
         taken = await store.assignees(db, [r.id for r in rows])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
 from crm_backend.complaints.rules import (CATEGORY_LABELS, CHANNELS, SEVERITY_LABELS, STATUS_LABELS,
@@ -51,8 +51,14 @@ SORTS: Dict[str, str] = {
 DEFAULT_SORT = "newest"
 
 
-# Sort keys after the first: newer first, then the larger id (two complaints of one second).
+# The severity sort, gravest first (then, as every sort, newer first and the larger id first).
 SEVERITY_RANK: Dict[str, int] = {"high": 3, "medium": 2, "low": 1}
+
+
+# Sorts by a column of few values, in the order its values come; a page of them is read value by
+# value along the (column, created_at) index instead of sorting the whole period.
+BUCKETS: Dict[str, Tuple[Any, ...]] = {"severity": ("high", "medium", "low"),
+                                       "step": (1, 2, 3, 4)}
 
 
 STEP_NUMBERS: Dict[str, int] = {code: number for number, code in STEP_CODES.items()}
@@ -246,6 +252,16 @@ def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def severity_rank(code: str) -> int:
-    """How grave a severity code is (unknown codes last)."""
-    return SEVERITY_RANK.get(code, 0)
+def slices(counts: Sequence[Tuple[Any, int]], offset: int, limit: int) -> List[Tuple[Any, int, int]]:
+    """(value, rows to skip in it, rows to take) that make rows `offset` … `offset + limit - 1`
+    of the buckets `counts` laid end to end."""
+    found = []
+    start = 0
+    for value, size in counts:
+        end = start + size
+        if size > 0 and end > offset and start < offset + limit:
+            skip = max(offset - start, 0)
+            take = min(size - skip, offset + limit - (start + skip))
+            found.append((value, skip, take))
+        start = end
+    return found

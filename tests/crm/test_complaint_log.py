@@ -55,6 +55,9 @@ MAIN = (
      "质量一般般，破了个洞"),
     ("m7", bj(2026, 10, 24, 23, 59, 59), "key", "product_quality", "high", "open", 1, "web", None,
      "破了"),
+    # A severity outside the vocabulary (written by some other tool) sorts last.
+    ("x1", bj(2026, 3, 2, 10, 0), "small", "other", "critical", "open", 1, "web", None, "旧数据"),
+    ("x2", bj(2026, 3, 1, 10, 0), "small", "other", "low", "open", 1, "web", None, "旧数据"),
 )
 
 
@@ -259,6 +262,13 @@ async def test_sorting(manager, sort, expected) -> None:
     assert await log(session, sort=sort) == named(data, *expected)
 
 
+async def test_a_severity_outside_the_vocabulary_sorts_last(manager) -> None:
+    session, data = manager
+    assert await log(session, start="2026-03-01", end="2026-03-31", sort="severity") == named(
+        data, "x2", "x1")
+    assert await log(session, start="2026-03-01", end="2026-03-31") == named(data, "x1", "x2")
+
+
 async def test_pages_of_fifty_with_the_total(manager) -> None:
     session, _ = manager
     june = {"start": "2026-06-01", "end": "2026-06-30"}
@@ -276,6 +286,30 @@ async def test_pages_of_fifty_with_the_total(manager) -> None:
     assert rows_of(oldest) == [filler_number(i) for i in range(100, 120)]
     status, beyond = await get(session, "/staff/complaints", page="4", **june)
     assert status == 200 and rows_of(beyond) == [] and "回到第一页" in beyond
+
+
+@pytest.mark.parametrize("sort, pages", [
+    # June's severities: i % 3 == 0 low, 1 medium, 2 high (40 each), newest first within each.
+    ("severity", [[*range(119, 1, -3), *range(118, 90, -3)],
+                  [*range(88, 0, -3), *range(117, 59, -3)],
+                  [*range(57, -1, -3)]]),
+    # June's steps: 1 + i % 4 (30 each).
+    ("step", [[*range(116, -1, -4), *range(117, 40, -4)],
+              [*range(37, 0, -4), *range(118, 1, -4), *range(119, 82, -4)],
+              [*range(79, 2, -4)]]),
+])
+async def test_pages_sorted_by_severity_or_step_cross_from_one_value_to_the_next(
+        manager, sort, pages) -> None:
+    session, _ = manager
+    for number, expected in enumerate(pages, start=1):
+        assert len(expected) == (50 if number < 3 else 20)
+        status, page = await get(session, "/staff/complaints", start="2026-06-01",
+                                 end="2026-06-30", sort=sort, page=str(number))
+        assert rows_of(page) == [filler_number(i) for i in expected]
+        assert total_of(page) == 120
+    status, page = await get(session, "/staff/complaints", start="2026-06-01", end="2026-06-30",
+                             sort=sort, page="4")
+    assert status == 200 and rows_of(page) == [] and "回到第一页" in page
 
 
 async def test_bad_parameters_get_a_chinese_message_not_a_500(manager) -> None:

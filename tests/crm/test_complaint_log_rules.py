@@ -113,3 +113,13 @@ def test_export_format() -> None:
 @pytest.mark.parametrize("total, pages", [(0, 1), (1, 1), (50, 1), (51, 2), (120, 3)])
 def test_page_count(total, pages) -> None:
     assert rules.page_count(total) == pages
+
+
+def test_slices_lay_the_buckets_end_to_end() -> None:
+    counts = [("high", 40), ("medium", 40), ("low", 40)]
+    assert rules.slices(counts, 0, 50) == [("high", 0, 40), ("medium", 0, 10)]
+    assert rules.slices(counts, 50, 50) == [("medium", 10, 30), ("low", 0, 20)]
+    assert rules.slices(counts, 100, 50) == [("low", 20, 20)]
+    assert rules.slices(counts, 150, 50) == []
+    assert rules.slices([("high", 0), ("medium", 3), ("low", 0)], 0, 50) == [("medium", 0, 3)]
+    assert rules.slices([("a", 50), ("b", 50)], 50, 50) == [("b", 0, 50)]
