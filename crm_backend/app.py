@@ -9,6 +9,7 @@ from typing import AsyncIterator, Optional
 from aiohttp import web
 
 from crm_backend.catalogue import api as catalogue
+from crm_backend.complaint_log import api as complaint_log
 from crm_backend.complaints import api as complaints
 from crm_backend.complaints.follow_up import COMPLAINT_FOLLOW_UP
 from crm_backend.console import api as console
@@ -44,7 +45,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, console, staff, review)
+               wechat, transcripts, console, staff, review, complaint_log)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -24,7 +24,7 @@ async def _trigger(db: AsyncSession, follow_up: FollowUp) -> Trigger:
 async def _fired(db: AsyncSession, follow_up: FollowUp, now: datetime) -> None:
     complaint = await db.get(Complaint, follow_up.complaint_id)
     if complaint is not None:
-        add_event(db, complaint, 4, "已发起回访，询问方案是否落实及满意度", now)
+        add_event(db, complaint, 4, "已发起回访，询问方案是否落实及满意度", now, actor="system")
 
 
 COMPLAINT_FOLLOW_UP = FollowUpKind("complaint", lambda f: f.complaint_id is not None,

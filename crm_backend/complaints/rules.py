@@ -62,6 +62,13 @@ STATUS_LABELS: Dict[str, str] = {
 CHANNELS = ("rest", "wechat", "web")
 
 
+# Who did what a timeline entry records: the customer (their words, answers, refusal), the bot
+# (through the service API), a person in the console (with their staff id), or the CRM itself
+# (the follow-up scheduler).
+ACTOR_LABELS: Dict[str, str] = {"customer": "客户", "bot": "机器人", "agent": "人工客服",
+                                "system": "系统"}
+
+
 NUMBER_PATTERN = re.compile(r"TS\d{12}", re.ASCII)
 
 

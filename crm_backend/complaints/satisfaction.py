@@ -82,10 +82,12 @@ async def record_answer(db: AsyncSession, complaint: Complaint, data: Answer, no
     await cancel_scheduled(db, FollowUp.complaint_id == complaint.id)
     if satisfied(data.score, data.resolved):
         complaint.status, complaint.resolved_at = "closed", now
-        add_event(db, complaint, 4, f"回访：问题{verdict}，满意度 {data.score} 分，投诉办结", now)
+        add_event(db, complaint, 4, f"回访：问题{verdict}，满意度 {data.score} 分，投诉办结", now,
+                  actor="customer")
         return Outcome(answer, None, True)
     complaint.status, complaint.resolved_at = "reopened", None
-    add_event(db, complaint, 4, f"回访：问题{verdict}，满意度 {data.score} 分，投诉重新打开并转人工", now)
+    add_event(db, complaint, 4, f"回访：问题{verdict}，满意度 {data.score} 分，投诉重新打开并转人工",
+              now, actor="customer")
     await record_risk_signal(db, customer_id=complaint.customer_id, signal="low_satisfaction",
                              detail=f"投诉 {complaint.number} 回访 {data.score} 分（{verdict}）",
                              conversation_id=data.conversation_id,

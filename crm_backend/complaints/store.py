@@ -53,11 +53,17 @@ class ComplaintFilter:
     offset: int = 0
 
 
-def add_event(db: AsyncSession, complaint: Complaint, step: int, note: str,
-              at: datetime) -> ComplaintEvent:
-    """Append one timeline entry and move the complaint's current step forward."""
-    event = ComplaintEvent(complaint_id=complaint.id, step=step, occurred_at=at, note=note)
+def add_event(db: AsyncSession, complaint: Complaint, step: int, note: str, at: datetime, *,
+              actor: str, staff_id: Optional[int] = None) -> ComplaintEvent:
+    """Append one timeline entry saying who acted and move the complaint's current step forward;
+    a person's entry (actor `agent`, with their staff id) makes them the complaint's handler."""
+    if actor not in rules.ACTOR_LABELS or (actor == "agent") != (staff_id is not None):
+        raise ValueError(f"complaint event by {actor!r} with staff id {staff_id!r}")
+    event = ComplaintEvent(complaint_id=complaint.id, step=step, occurred_at=at, note=note,
+                           actor=actor, staff_id=staff_id)
     db.add(event)
+    if staff_id is not None:
+        complaint.handler_staff_id = staff_id
     complaint.current_step = max(complaint.current_step or 1, step)
     complaint.updated_at = max(complaint.updated_at or at, at)
     return event
@@ -118,11 +124,11 @@ async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime,
         return winner, False
     vented = min(data.vented_at or now, now)
     add_event(db, complaint, 1, f"客户陈述{len(data.customer_words)}条：{data.customer_words[0][:100]}",
-              vented)
+              vented, actor="customer")
     label = rules.CATEGORY_LABELS[data.category]
     add_event(db, complaint, 2, f"登记投诉：{label}，{rules.SEVERITY_LABELS[data.severity]}"
               f"{'，订单 ' + order.order_no if order else ''}"
-              f"{'，诉求：' + data.expectation if data.expectation else ''}", now)
+              f"{'，诉求：' + data.expectation if data.expectation else ''}", now, actor="bot")
     await db.flush()
     await record_risk_signal(db, customer_id=customer.id, signal="complaint",
                              detail=f"投诉 {complaint.number}（{label}）",
@@ -207,7 +213,8 @@ async def order_numbers(db: AsyncSession, order_ids: Sequence[Optional[int]]) ->
 
 async def correct(db: AsyncSession, complaint: Complaint, changes: Dict[str, object],
                   now: datetime) -> Complaint:
-    """Apply corrections (category, severity, expectation, order_no, append_words) with a note."""
+    """Apply corrections (category, severity, expectation, order_no, append_words) with a note
+    (the bot's: only the service API corrects)."""
     applied: Dict[str, tuple] = {}
     for field in ("category", "severity", "expectation"):
         if field in changes and changes[field] != getattr(complaint, field):
@@ -226,13 +233,14 @@ async def correct(db: AsyncSession, complaint: Complaint, changes: Dict[str, obj
         complaint.customer_words = rules.join_words([*existing, *words])
         applied["append_words"] = (None, " / ".join(words)[:200])
     if applied:
-        add_event(db, complaint, 2, rules.correction_note(applied), now)
+        add_event(db, complaint, 2, rules.correction_note(applied), now, actor="bot")
         complaint.updated_at = now
     return complaint
 
 
-def close_by_person(db: AsyncSession, complaint: Complaint, name: str, note: str,
+def close_by_person(db: AsyncSession, complaint: Complaint, staff_id: int, name: str, note: str,
                     now: datetime) -> None:
-    """A person closes the complaint with what was done (recorded as step 4)."""
+    """A person closes the complaint with what was done (recorded as step 4, as theirs)."""
     complaint.status, complaint.current_step, complaint.updated_at = "closed", 4, now
-    add_event(db, complaint, 4, f"人工客服{name}办结：{note}", now)
+    add_event(db, complaint, 4, f"人工客服{name}办结：{note}", now, actor="agent",
+              staff_id=staff_id)

@@ -44,7 +44,9 @@ def summary_json(complaint: Complaint, order_no: Optional[str]) -> Dict[str, Any
 def timeline_json(events: List[ComplaintEvent]) -> List[Dict[str, Any]]:
     """The four-step timeline entries, oldest first."""
     return [{"step": rules.step_code(e.step), "step_label": rules.step_label(e.step),
-             "occurred_at": beijing_iso(e.occurred_at), "note": e.note} for e in events]
+             "occurred_at": beijing_iso(e.occurred_at), "note": e.note, "actor": e.actor,
+             "actor_label": rules.ACTOR_LABELS.get(e.actor, e.actor), "staff_id": e.staff_id}
+            for e in events]
 
 
 def offered_json(complaint: Complaint) -> Optional[Dict[str, Any]]:

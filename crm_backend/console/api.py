@@ -425,7 +425,8 @@ async def close_complaint_action(request: web.Request) -> web.Response:
         if complaint is None:
             raise not_found("这位客户没有这张投诉单", code="complaint_not_found")
         if complaint.status != "closed":
-            complaint_store.close_by_person(db, complaint, member.display_name, note, moment)
+            complaint_store.close_by_person(db, complaint, member.staff_id, member.display_name,
+                                            note, moment)
             console_store.add_note(db, handoff.id, member.staff_id,
                                    f"办结投诉 {complaint.number}：{note}", moment)
         await db.commit()
@@ -450,7 +451,8 @@ async def remedy_action(request: web.Request) -> web.Response:
             done = complaint.remedy_execution["public"]
             return json_response({"execution": done, "created": False})
         offer = await remedy_store.person_offer(db, complaint, table.options[option_key],
-                                                f"人工客服{member.display_name}提出方案", moment)
+                                                f"人工客服{member.display_name}提出方案",
+                                                member.staff_id, moment)
         public = offer["public"]
         refusal = rules.remedy_refusal(public["kind"], float(public.get("amount_yuan") or 0),
                                        int(public.get("points") or 0), member.role,
@@ -459,7 +461,7 @@ async def remedy_action(request: web.Request) -> web.Response:
             raise ApiError(403, "over_limit", f"{member.role_label}{refusal}，请找主管处理")
         execution, _, created = await remedy_store.accept(
             db, complaint, f"person:{key}", table, request.app[CONFIG_KEY].followup_delay_seconds,
-            moment, policies(request).rewards)
+            moment, policies(request).rewards, staff_id=member.staff_id)
         console_store.add_note(db, handoff.id, member.staff_id,
                                f"为投诉 {complaint.number} 执行方案：{execution['summary']}",
                                moment)

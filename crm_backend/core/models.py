@@ -259,6 +259,11 @@ class Refund(Base):
     order = relationship("Order", back_populates="refunds")
 
 
+# Columns the complaint log filters on; each has an index with created_at (the log's period).
+COMPLAINT_LOG_FILTERS = ("status", "current_step", "category", "severity", "customer_tier",
+                         "channel")
+
+
 class Complaint(Base):
     """A complaint going through the four-step procedure."""
 
@@ -266,6 +271,10 @@ class Complaint(Base):
     __table_args__ = (
         CheckConstraint("current_step BETWEEN 1 AND 4", name="current_step"),
         CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score"),
+        # The managers' complaint log: a period, newest first, with one filter or none.
+        Index("ix_complaints_created_at", "created_at"),
+        *(Index(f"ix_complaints_{column}_created_at", column, "created_at")
+          for column in COMPLAINT_LOG_FILTERS),
     )
 
     id = Column(Integer, primary_key=True)
@@ -302,13 +311,19 @@ class ComplaintEvent(Base):
     """A timestamped entry of a complaint's four-step timeline."""
 
     __tablename__ = "complaint_events"
-    __table_args__ = (CheckConstraint("step BETWEEN 1 AND 4", name="step"),)
+    __table_args__ = (
+        CheckConstraint("step BETWEEN 1 AND 4", name="step"),
+        CheckConstraint("actor IN ('customer', 'bot', 'agent', 'system')", name="actor"),
+    )
 
     id = Column(Integer, primary_key=True)
     complaint_id = _fk("complaints.id")
     step = Column(Integer, nullable=False)
     occurred_at = Column(UTCDateTime, nullable=False)
     note = Column(Text, nullable=False, default="")
+    # Who acted: the customer, the bot, a person (`staff_id`) or the CRM itself.
+    actor = Column(String(16), nullable=False, default="bot", server_default="bot")
+    staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
 
     complaint = relationship("Complaint", back_populates="events")
 

@@ -100,7 +100,7 @@ async def propose(db: AsyncSession, complaint: Complaint, alternative: bool,
     complaint.remedy_offered, complaint.status = state, "remedy_proposed"
     which = "提出备选方案" if len(state["offers"]) > 1 else "提出方案"
     add_event(db, complaint, 3, f"{which}：{offer['public']['title']}——{offer['public']['description']}",
-              now)
+              now, actor="bot")
     return _proposal(state, table)
 
 
@@ -211,8 +211,10 @@ async def _follow_up_of(db: AsyncSession, complaint: Complaint) -> Optional[Foll
 
 async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
                  table: rules.RemedyTable, delay_override: Optional[int], now: datetime,
-                 rewards: RewardsPolicy) -> Tuple[Dict[str, Any], FollowUp, bool]:
-    """Carry out the offered remedy once and schedule the follow-up; a repeat returns the same."""
+                 rewards: RewardsPolicy, staff_id: Optional[int] = None
+                 ) -> Tuple[Dict[str, Any], FollowUp, bool]:
+    """Carry out the offered remedy once and schedule the follow-up; a repeat returns the same.
+    Carried out by the bot, or by the person `staff_id` from the console."""
     if complaint.remedy_execution:
         follow_up = await _follow_up_of(db, complaint)
         return complaint.remedy_execution["public"], follow_up, False
@@ -227,7 +229,8 @@ async def accept(db: AsyncSession, complaint: Complaint, idempotency_key: str,
     complaint.remedy_execution = {"public": public, "idempotency_key": idempotency_key}
     complaint.remedy_accepted, complaint.remedy_executed_at = True, now
     complaint.status = "handed_off" if public["kind"] == "escalate" else "awaiting_follow_up"
-    add_event(db, complaint, 3, f"客户接受方案，已执行：{public['summary']}", now)
+    add_event(db, complaint, 3, f"客户接受方案，已执行：{public['summary']}", now,
+              actor="bot" if staff_id is None else "agent", staff_id=staff_id)
     due = follow_up_due(now, offer["remedy"]["due_days"], table.follow_up, delay_override)
     follow_up = await schedule(db, owner={"complaint_id": complaint.id},
                                conversation_id=complaint.conversation_id or "", due_at=due,
@@ -247,7 +250,8 @@ async def refuse(db: AsyncSession, complaint: Complaint, reason: Optional[str], 
         idempotency_key=f"complaint:{complaint.number}:refused", complaint=complaint, now=now)
     if complaint.status != "handed_off":
         complaint.remedy_accepted, complaint.status = False, "handed_off"
-        add_event(db, complaint, 3, f"客户不接受方案{'：' + reason if reason else ''}，已转人工客服", now)
+        add_event(db, complaint, 3, f"客户不接受方案{'：' + reason if reason else ''}，已转人工客服", now,
+                  actor="customer")
     return handoff
 
 
@@ -257,7 +261,7 @@ def follow_up_brief(follow_up: Optional[FollowUp]) -> Optional[Dict[str, Any]]:
 
 
 async def person_offer(db: AsyncSession, complaint: Complaint, option: rules.Remedy,
-                       note: str, now: datetime) -> Dict[str, Any]:
+                       note: str, staff_id: int, now: datetime) -> Dict[str, Any]:
     """A person puts one of the policy's options to the customer (one the bot could not
     offer); it is then the open offer that `accept` carries out. Its public shape."""
     if complaint.remedy_execution:
@@ -270,5 +274,6 @@ async def person_offer(db: AsyncSession, complaint: Complaint, option: rules.Rem
     state.setdefault("tier_used", complaint.customer_tier)
     complaint.remedy_offered = state
     complaint.status = "remedy_proposed"
-    add_event(db, complaint, 3, f"{note}：{offer['public']['title']}", now)
+    add_event(db, complaint, 3, f"{note}：{offer['public']['title']}", now, actor="agent",
+              staff_id=staff_id)
     return offer

@@ -1,0 +1,1 @@
+"""The managers' complaint log: filters, each complaint's page and the export."""
