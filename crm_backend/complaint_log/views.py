@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 
 from crm_backend.complaint_log import rules
 from crm_backend.complaints import rules as complaint_rules
-from crm_backend.console.api import AUTHOR_LABELS, CHANNEL_LABELS
+from crm_backend.transcripts.rules import AUTHOR_LABELS, CHANNEL_LABELS
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import (ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, TIER_LABELS,

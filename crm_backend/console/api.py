@@ -35,6 +35,7 @@ from crm_backend.policies import policies
 from crm_backend.risk.store import open_flag
 from crm_backend.staff.guard import render, require_staff, signed_in
 from crm_backend.transcripts import store as transcript_store
+from crm_backend.transcripts.rules import AUTHOR_LABELS, CHANNEL_LABELS
 from crm_backend.wechat import rules as wechat_rules
 from crm_backend.wechat import store as wechat_store
 from crm_backend.winback import store as winback_store
@@ -47,8 +48,6 @@ MAX_NOTE = 2000
 
 SCRIPT = Path(__file__).resolve().parent / "static" / "console.js"
 
-AUTHOR_LABELS = {"customer": "客户", "bot": "机器人", "agent": "人工客服", "system": "系统"}
-CHANNEL_LABELS = {"web": "网页客服", "wechat": "微信公众号", "rest": "接口（客户需自行拉取）"}
 
 
 def _rasa(request: web.Request) -> RasaEndpoint:

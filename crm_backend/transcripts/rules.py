@@ -9,3 +9,10 @@ CHANNEL_AUTHORS = ("customer", "bot", "system")
 
 MAX_TEXT = 20000
 MAX_CLIENT_ID = 160
+
+
+# Who wrote a transcript line and which channel it came through, as staff read them.
+AUTHOR_LABELS = {"customer": "客户", "bot": "机器人", "agent": "人工客服", "system": "系统"}
+
+
+CHANNEL_LABELS = {"web": "网页客服", "wechat": "微信公众号", "rest": "接口（客户需自行拉取）"}
