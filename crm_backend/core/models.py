@@ -359,6 +359,9 @@ class RiskFlag(Base):
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
     resolved_at = Column(UTCDateTime, nullable=True)
+    # Who follows the customer up for this flag (the managers' at-risk page), and since when.
+    owner_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    owner_assigned_at = Column(UTCDateTime, nullable=True)
 
 
 class Handoff(Base):

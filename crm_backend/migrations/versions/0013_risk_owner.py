@@ -1,0 +1,36 @@
+"""an owner for each risk flag: who follows the customer up, and since when
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-08 10:00:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    with op.batch_alter_table('risk_flags', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('owner_staff_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('owner_assigned_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_risk_flags_owner_staff_id'), ['owner_staff_id'],
+                              unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_risk_flags_owner_staff_id_staff_users'),
+                                    'staff_users', ['owner_staff_id'], ['id'],
+                                    ondelete='SET NULL')
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    with op.batch_alter_table('risk_flags', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_risk_flags_owner_staff_id_staff_users'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_risk_flags_owner_staff_id'))
+        batch_op.drop_column('owner_assigned_at')
+        batch_op.drop_column('owner_staff_id')
