@@ -8,6 +8,7 @@ from typing import AsyncIterator, Optional
 
 from aiohttp import web
 
+from crm_backend.at_risk import api as at_risk
 from crm_backend.catalogue import api as catalogue
 from crm_backend.complaints import api as complaints
 from crm_backend.complaints.follow_up import COMPLAINT_FOLLOW_UP
@@ -43,7 +44,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, console, staff)
+               wechat, transcripts, console, staff, at_risk)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:
