@@ -48,12 +48,12 @@ async def _side(db: Any, rows: List[store.FlagRow], ids: store.CustomerIds,
             "attempts": await store.winback_history(db, ids)}
 
 
-def _rows(request: web.Request, rows: List[store.FlagRow], side: Dict[str, Any],
-          shown: Optional[int]) -> List[Dict[str, Any]]:
+def _rows(request: web.Request, rows: List[store.FlagRow], side: Dict[str, Any]
+          ) -> List[Dict[str, Any]]:
     at, policy = now(request), policies(request).risk
     return [views.row_json(r, side["contacts"].get(r.customer_id, {}),
                            side["complaints"].get(r.customer_id),
-                           side["attempts"].get(r.customer_id, []), at, policy, shown)
+                           side["attempts"].get(r.customer_id, []), at, policy)
             for r in rows]
 
 
@@ -78,7 +78,7 @@ async def at_risk_page(request: web.Request) -> web.Response:
         side = await _side(db, rows, [r.customer_id for r in rows], rules.SHOWN_PER_CUSTOMER)
         staff = await store.active_staff(db)
     shown = [{**row, "task_token": secrets.token_urlsafe(16)}
-             for row in _rows(request, rows, side, rules.SHOWN_PER_CUSTOMER)]
+             for row in _rows(request, rows, side)]
     return await render(request, "at_risk.html", {
         "nav": "at_risk", "filter": flt, "notes": notes, "rows": shown, "total": total,
         "pages": rules.page_count(total), "choices": _choices(staff),
@@ -93,8 +93,8 @@ async def at_risk_page(request: web.Request) -> web.Response:
 
 @require_staff("manager")
 async def export(request: web.Request) -> web.Response:
-    """`GET /staff/at-risk/export?format=csv|xlsx&…filter`: the filtered list (at most
-    EXPORT_LIMIT customers), every open complaint number and the latest win-back attempt."""
+    """`GET /staff/at-risk/export?format=csv|xlsx&…filter`: the filtered list (the EXPORT_LIMIT
+    riskiest customers at most), every open complaint number and the latest win-back attempt."""
     fmt = request.query.get("format", "csv")
     if fmt not in FORMATS:
         return await _notice(request, "导出格式只能是 CSV 或 XLSX。", 400)
@@ -103,9 +103,13 @@ async def export(request: web.Request) -> web.Response:
     policy = policies(request).risk
     async with session(request) as db:
         rows = await store.flag_rows(db, flt, policy, rules.EXPORT_LIMIT)
-        ids = store.customers_of(db.bind.dialect.name, flt, policy)
+        ids = store.customers_of(db.bind.dialect.name, flt, policy, rules.EXPORT_LIMIT)
         side = await _side(db, rows, ids, None)
-    table = [views.export_row(r) for r in _rows(request, rows, side, None)]
+    at = now(request)
+    table = [views.export_row(r, side["contacts"].get(r.customer_id, {}),
+                              side["complaints"].get(r.customer_id),
+                              side["attempts"].get(r.customer_id, []), at, policy)
+             for r in rows]
     day = now(request).astimezone(BEIJING).strftime("%Y%m%d")
     return download(fmt, f"风险客户_{day}", views.EXPORT_HEADER, table, sheet_name="风险客户")
 

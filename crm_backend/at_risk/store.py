@@ -29,7 +29,14 @@ CustomerIds = Union[Sequence[int], Select]
 class FlagRow:
     """An open flag with its customer and owner, as the list shows it."""
 
-    flag: RiskFlag
+    flag_id: int
+    score: int
+    level: str
+    reasons: List[str]
+    created_at: datetime
+    updated_at: datetime
+    owner_staff_id: Optional[int]
+    owner_assigned_at: Optional[datetime]
     customer_id: int
     name: str
     tier: str
@@ -82,23 +89,31 @@ async def count_flags(db: AsyncSession, flt: AtRiskFilter, policy: RiskPolicy) -
     return int(await db.scalar(select(func.count()).select_from(inner)) or 0)
 
 
+def _ordered(stmt: Select) -> Select:
+    """Highest score first, then the most recently updated."""
+    return stmt.order_by(RiskFlag.score.desc(), RiskFlag.updated_at.desc(), RiskFlag.id.desc())
+
+
 async def flag_rows(db: AsyncSession, flt: AtRiskFilter, policy: RiskPolicy, limit: int,
                     offset: int = 0) -> List[FlagRow]:
-    """Open flags the filter keeps, highest score first (then most recently updated)."""
+    """Open flags the filter keeps, highest risk first."""
     owner = aliased(StaffUser)
-    stmt = (filtered(_dialect(db), flt, policy)
-            .with_only_columns(RiskFlag, Customer.id, Customer.name, Customer.tier,
-                               Customer.is_bad_faith, owner.display_name)
+    stmt = (_ordered(filtered(_dialect(db), flt, policy))
+            .with_only_columns(RiskFlag.id, RiskFlag.score, RiskFlag.level, RiskFlag.reasons,
+                               RiskFlag.created_at, RiskFlag.updated_at, RiskFlag.owner_staff_id,
+                               RiskFlag.owner_assigned_at, Customer.id, Customer.name,
+                               Customer.tier, Customer.is_bad_faith, owner.display_name)
             .outerjoin(owner, owner.id == RiskFlag.owner_staff_id)
-            .order_by(RiskFlag.score.desc(), RiskFlag.updated_at.desc(), RiskFlag.id.desc())
             .limit(limit).offset(offset))
-    return [FlagRow(flag, cid, name, tier, bool(bad), owner_name)
-            for flag, cid, name, tier, bad, owner_name in await db.execute(stmt)]
+    return [FlagRow(*row[:11], bool(row[11]), row[12]) for row in await db.execute(stmt)]
 
 
-def customers_of(dialect: str, flt: AtRiskFilter, policy: RiskPolicy) -> Select:
-    """The customer ids of the flags the filter keeps (for an export's side queries)."""
-    return filtered(dialect, flt, policy).with_only_columns(RiskFlag.customer_id)
+def customers_of(dialect: str, flt: AtRiskFilter, policy: RiskPolicy, limit: int) -> Select:
+    """The customers of the first `limit` flags the filter keeps (an export's), worked out once
+    per statement however often the statement names them."""
+    found = (_ordered(filtered(dialect, flt, policy)).with_only_columns(RiskFlag.customer_id)
+             .limit(limit).cte("flagged"))
+    return select(found.c.customer_id)
 
 
 def _conversations(ids: CustomerIds) -> Any:
@@ -118,16 +133,20 @@ def _conversations(ids: CustomerIds) -> Any:
 
 async def latest_contacts(db: AsyncSession, ids: CustomerIds) -> Dict[int, Dict[str, datetime]]:
     """Per customer, the latest moment of each kind of contact (the customer's own message in
-    one of their conversations, an order, a complaint, a handoff), in one query."""
+    one of their conversations, an order, a complaint, a handoff), in one query; a
+    conversation's latest customer message is one index seek."""
     conversations = _conversations(ids)
+    latest_message = (select(func.max(ConversationMessage.created_at))
+                      .where(ConversationMessage.conversation_id
+                             == conversations.c.conversation_id,
+                             ConversationMessage.author == "customer")
+                      .scalar_subquery())
+    per_conversation = select(conversations.c.customer_id.label("customer_id"),
+                              latest_message.label("at")).subquery("per_conversation")
     parts = [
-        select(literal_column("'message'").label("source"),
-               conversations.c.customer_id.label("customer_id"),
-               func.max(ConversationMessage.created_at).label("at"))
-        .join(ConversationMessage,
-              ConversationMessage.conversation_id == conversations.c.conversation_id)
-        .where(ConversationMessage.author == "customer")
-        .group_by(conversations.c.customer_id),
+        select(literal_column("'message'").label("source"), per_conversation.c.customer_id,
+               func.max(per_conversation.c.at).label("at"))
+        .group_by(per_conversation.c.customer_id),
         *(select(literal_column(f"'{source}'"), model.customer_id, func.max(model.created_at))
           .where(model.customer_id.in_(ids)).group_by(model.customer_id)
           for source, model in (("order", Order), ("complaint", Complaint),
@@ -158,13 +177,16 @@ async def open_complaints(db: AsyncSession, ids: CustomerIds,
     return {cid: OpenComplaints(count, numbers[cid]) for cid, count in counts.items()}
 
 
-async def winback_history(db: AsyncSession, ids: CustomerIds) -> Dict[int, List[WinBackAttempt]]:
-    """Per customer, every win-back attempt, newest first."""
-    stmt = (select(WinBackAttempt).where(WinBackAttempt.customer_id.in_(ids))
+async def winback_history(db: AsyncSession, ids: CustomerIds) -> Dict[int, List[Any]]:
+    """Per customer, every win-back attempt (the columns the history shows), newest first."""
+    stmt = (select(WinBackAttempt.id, WinBackAttempt.customer_id, WinBackAttempt.trigger,
+                   WinBackAttempt.tier_used, WinBackAttempt.bad_faith_used, WinBackAttempt.action,
+                   WinBackAttempt.offer, WinBackAttempt.outcome, WinBackAttempt.created_at)
+            .where(WinBackAttempt.customer_id.in_(ids))
             .order_by(WinBackAttempt.customer_id, WinBackAttempt.created_at.desc(),
                       WinBackAttempt.id.desc()))
-    found: Dict[int, List[WinBackAttempt]] = {}
-    for attempt in (await db.execute(stmt)).scalars():
+    found: Dict[int, List[Any]] = {}
+    for attempt in await db.execute(stmt):
         found.setdefault(attempt.customer_id, []).append(attempt)
     return found
 

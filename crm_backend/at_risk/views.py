@@ -7,7 +7,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from crm_backend.at_risk import rules
 from crm_backend.at_risk.store import FlagRow, OpenComplaints
-from crm_backend.core.models import WinBackAttempt
 from crm_backend.core.time import BEIJING
 from crm_backend.core.vocabulary import TIER_LABELS
 from crm_backend.risk.policy import RiskPolicy
@@ -21,7 +20,10 @@ EXPORT_HEADER = ("客户ID", "客户", "客户等级", "风险等级", "风险�
 
 def beijing_text(moment: Optional[datetime]) -> str:
     """`2026-11-20 15:00` in Beijing time ('' for none)."""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else ""
+    if moment is None:
+        return ""
+    m = moment.astimezone(BEIJING)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}"
 
 
 def contact_json(latest: Mapping[str, datetime], now: datetime) -> Optional[Dict[str, Any]]:
@@ -34,8 +36,8 @@ def contact_json(latest: Mapping[str, datetime], now: datetime) -> Optional[Dict
             "source_label": rules.CONTACT_LABELS[source], "days": rules.days_since(moment, now)}
 
 
-def attempt_json(attempt: WinBackAttempt) -> Dict[str, Any]:
-    """One win-back attempt as the history shows it."""
+def attempt_json(attempt: Any) -> Dict[str, Any]:
+    """One win-back attempt (a WinBackAttempt or a row of its columns) as the history shows it."""
     offer = attempt.offer or {}
     return {"id": attempt.id, "at": beijing_text(attempt.created_at),
             "trigger_label": rules.TRIGGER_LABELS.get(attempt.trigger, attempt.trigger),
@@ -57,42 +59,45 @@ def attempt_text(attempt: Dict[str, Any]) -> str:
 
 
 def row_json(row: FlagRow, contacts: Mapping[str, datetime], complaints: Optional[OpenComplaints],
-             attempts: Sequence[WinBackAttempt], now: datetime, policy: RiskPolicy,
+             attempts: Sequence[Any], now: datetime, policy: RiskPolicy,
              shown_attempts: Optional[int] = rules.SHOWN_PER_CUSTOMER) -> Dict[str, Any]:
     """One at-risk customer as the page shows it."""
-    flag = row.flag
-    reasons = list(flag.reasons or [])
     history = [attempt_json(a) for a in
                (attempts if shown_attempts is None else attempts[:shown_attempts])]
     return {
-        "flag_id": flag.id,
+        "flag_id": row.flag_id,
         "customer": {"id": row.customer_id, "name": row.name, "tier": row.tier,
                      "tier_label": TIER_LABELS.get(row.tier, row.tier),
                      "bad_faith": row.is_bad_faith},
-        "level": flag.level, "level_label": LEVEL_LABELS.get(flag.level, flag.level),
-        "score": flag.score,
-        "reasons": reasons,
-        "reason_labels": [rules.REASON_LABELS[k] for k in rules.reason_kinds(reasons, policy)],
+        "level": row.level, "level_label": LEVEL_LABELS.get(row.level, row.level),
+        "score": row.score,
+        "reasons": list(row.reasons or []),
+        "reason_labels": [rules.REASON_LABELS[k]
+                          for k in rules.reason_kinds(row.reasons or [], policy)],
         "last_contact": contact_json(contacts, now),
         "open_complaints": {"count": complaints.count if complaints else 0,
                             "numbers": list(complaints.numbers) if complaints else []},
         "winbacks": history, "winback_count": len(attempts),
-        "owner": ({"id": flag.owner_staff_id, "name": row.owner_name,
-                   "since": beijing_text(flag.owner_assigned_at)}
-                  if flag.owner_staff_id is not None else None),
-        "flagged_at": beijing_text(flag.created_at), "updated_at": beijing_text(flag.updated_at),
+        "owner": ({"id": row.owner_staff_id, "name": row.owner_name,
+                   "since": beijing_text(row.owner_assigned_at)}
+                  if row.owner_staff_id is not None else None),
+        "flagged_at": beijing_text(row.created_at), "updated_at": beijing_text(row.updated_at),
     }
 
 
-def export_row(shown: Dict[str, Any]) -> List[Any]:
-    """A `row_json` (with every complaint number and attempt) as one export row."""
-    contact = shown["last_contact"] or {}
-    latest = shown["winbacks"][0] if shown["winbacks"] else None
-    return [shown["customer"]["id"], shown["customer"]["name"], shown["customer"]["tier_label"],
-            shown["level_label"], shown["score"], "；".join(shown["reasons"]),
-            "、".join(shown["reason_labels"]), contact.get("at", ""),
-            contact.get("source_label", ""), contact.get("days", ""),
-            shown["open_complaints"]["count"], " ".join(shown["open_complaints"]["numbers"]),
-            shown["winback_count"], attempt_text(latest) if latest else "",
-            shown["owner"]["name"] if shown["owner"] else "", shown["flagged_at"],
-            shown["updated_at"]]
+def export_row(row: FlagRow, contacts: Mapping[str, datetime],
+               complaints: Optional[OpenComplaints], attempts: Sequence[Any], now: datetime,
+               policy: RiskPolicy) -> List[Any]:
+    """One at-risk customer as an export row: every open complaint number, the latest win-back
+    attempt."""
+    contact = contact_json(contacts, now) or {}
+    reasons = list(row.reasons or [])
+    return [row.customer_id, row.name, TIER_LABELS.get(row.tier, row.tier),
+            LEVEL_LABELS.get(row.level, row.level), row.score, "；".join(reasons),
+            "、".join(rules.REASON_LABELS[k] for k in rules.reason_kinds(reasons, policy)),
+            contact.get("at", ""), contact.get("source_label", ""), contact.get("days", ""),
+            complaints.count if complaints else 0,
+            " ".join(complaints.numbers) if complaints else "", len(attempts),
+            attempt_text(attempt_json(attempts[0])) if attempts else "",
+            (row.owner_name or "") if row.owner_staff_id is not None else "",
+            beijing_text(row.created_at), beijing_text(row.updated_at)]

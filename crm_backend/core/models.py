@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer,
-                        MetaData, String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -673,3 +673,15 @@ class CannedReply(Base):
     updated_by = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
     updated_at = Column(UTCDateTime, nullable=False)
     removed_at = Column(UTCDateTime, nullable=True)
+
+
+# The managers' at-risk page (crm_backend/at_risk): a customer's latest own message in each of
+# their conversations (one index seek each), latest order and complaint, open complaints.
+AT_RISK_INDEXES = (
+    Index("ix_conversation_messages_conversation_author_created",
+          ConversationMessage.conversation_id, ConversationMessage.author,
+          ConversationMessage.created_at),
+    Index("ix_orders_customer_created", Order.customer_id, Order.created_at),
+    Index("ix_complaints_customer_status_created", Complaint.customer_id, Complaint.status,
+          Complaint.created_at, Complaint.number),
+)
