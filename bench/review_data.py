@@ -8,7 +8,8 @@ SQLite: a new file `review-bench.sqlite3` in the work directory (default $KEFU_B
 trust auth), dropped and created again. The schema comes from the CRM's own migrations; the rows
 (bench/review_history.py) are deterministic for a seed and lie before a fixed reference time,
 which `bench.review_speed` gives the CRM as its clock. Rows go in with plain bulk inserts
-(sqlite3 executemany, asyncpg COPY), then the tables are analysed. Prints what it built and how
+(sqlite3 executemany, asyncpg COPY), then the tables are analysed (SQLite ANALYZE; PostgreSQL
+VACUUM ANALYZE, as autovacuum would soon do). Prints what it built and how
 long each part took; the manager account is bench-manager / bench-manager-password-14.
 """
 
@@ -157,7 +158,8 @@ class SqliteSink:
 
 
 class PostgresSink:
-    """COPY through asyncpg; the id sequences are moved past the rows written."""
+    """COPY through asyncpg; the id sequences are moved past the rows written; VACUUM ANALYZE at
+    the end (statistics, and the visibility map index-only scans need)."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
@@ -185,7 +187,7 @@ class PostgresSink:
 
     async def finish(self, analyse: bool) -> None:
         if analyse:
-            await self.conn.execute("ANALYZE")
+            await self.conn.execute("VACUUM ANALYZE")
         await self.conn.close()
 
 

@@ -20,6 +20,7 @@ import json
 import re
 import statistics
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -94,6 +95,12 @@ async def server_timing(request: web.Request, handler: Any) -> web.StreamRespons
     return response
 
 
+def _padded(text: str, width: int = 74) -> str:
+    """`text` padded to `width` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - columns)
+
+
 @dataclass
 class Figures:
     """One URL's measurements."""
@@ -106,11 +113,11 @@ class Figures:
 
     def line(self, limit_ms: float) -> str:
         if self.status == 404:
-            return f"{self.url:<74} missing (404: not served by this CRM)"
+            return f"{_padded(self.url)}missing (404: not served by this CRM)"
         if self.status != 200:
-            return f"{self.url:<74} FAILED with HTTP {self.status}"
+            return f"{_padded(self.url)}FAILED with HTTP {self.status}"
         mark = "  OVER" if max(self.server_ms) > limit_ms else ""
-        return (f"{self.url:<74} {statistics.median(self.server_ms):7.1f} {max(self.server_ms):7.1f}"
+        return (f"{_padded(self.url)}{statistics.median(self.server_ms):7.1f} {max(self.server_ms):7.1f}"
                 f"   {statistics.median(self.round_trip_ms):7.1f} {max(self.round_trip_ms):7.1f}"
                 f"  {self.size / 1024:7.0f}{mark}")
 
@@ -177,8 +184,8 @@ async def run(backend: str, directory: Path, repeat: int, match: Optional[str],
           f"{counts['conversation_messages']} messages, {counts['risk_flags']} risk flags; "
           f"CRM on 127.0.0.1:{port}, clock {REFERENCE.isoformat()}; one warm-up then "
           f"{repeat} requests per URL")
-    print(f"{'URL':<74} {'server ms':>15}   {'round trip ms':>15}  {'KiB':>7}")
-    print(f"{'':<74} {'median':>7} {'max':>7}   {'median':>7} {'max':>7}")
+    print(f"{'URL':<74}{'server ms':>15}   {'round trip ms':>15}  {'KiB':>7}")
+    print(f"{'':<74}{'median':>7} {'max':>7}   {'median':>7} {'max':>7}")
     results = []
     try:
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}",

@@ -22,6 +22,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 
+from crm_backend.at_risk import rules
 from crm_backend.core.clock import FixedClock
 from crm_backend.core.models import (Complaint, ConversationBinding, ConversationMessage, Customer,
                                      Handoff, Notification, Order, RiskFlag, StaffUser,
@@ -521,3 +522,20 @@ async def test_export_rows_match_the_filter(manager: Manager, database: TestData
 
     async with manager.web.get("/staff/at-risk/export", params={"format": "pdf"}) as resp:
         assert resp.status == 400
+
+
+async def test_export_holds_the_riskiest_up_to_its_cap(manager: Manager, database: TestDatabase,
+                                                       clock: FixedClock, monkeypatch) -> None:
+    monkeypatch.setattr(rules, "EXPORT_LIMIT", 2)
+    url = database.url
+    owner = await _staff(url, clock, "封顶负责人")
+    people = [await _customer(url, clock, name) for name in ("封顶甲", "封顶乙", "封顶丙")]
+    for person, score in zip(people, (70, 90, 80)):
+        await _flag(url, clock, person, score, "high", ["30天内投诉1次"], owner=owner.id)
+    html = await manager.page(owner=str(owner.id))
+    assert "当前筛选共 3 位，导出只含风险最高的 2 位" in html
+    async with manager.web.get("/staff/at-risk/export",
+                               params={"format": "csv", "owner": str(owner.id)}) as resp:
+        table = list(csv.reader(io.StringIO((await resp.read())[3:].decode("utf-8"))))
+    assert [row[1] for row in table[1:]] == ["封顶乙", "封顶丙"]
+    assert "当前筛选共" not in await manager.page(owner=str(owner.id), level="high", tier="small")
