@@ -403,7 +403,7 @@ class History:
     def complaints(self) -> None:
         rng = self.rng
         weights = [rng.lognormvariate(0, 0.9) * (1.5 if c.tier == "key" else 1.0)
-                   for c in self.people]
+                   * (REF - max(c.created_at, START)).days / SPAN_DAYS for c in self.people]
         picks = rng.choices(self.people, weights, k=self.sizes.complaints)
         planned = []
         for customer in picks:

@@ -88,7 +88,8 @@ async def at_risk_page(request: web.Request) -> web.Response:
                        if flt.page < rules.page_count(total) else None),
         "export_query": rules.query_string(flt, page=1),
         "export_limit": rules.EXPORT_LIMIT, "shown_per_customer": rules.SHOWN_PER_CUSTOMER,
-        "notice": rules.NOTICES.get(request.query.get("done", ""))})
+        "notice": rules.NOTICES.get(request.query.get("done", "")),
+        "notice_flag": request.query.get("flag", "")})
 
 
 @require_staff("manager")
@@ -143,7 +144,8 @@ async def _answer(request: web.Request, form: Any, flag_id: Optional[int],
     """Back to the list (filter kept, at the row) with what was done, or the refusal's page."""
     if not isinstance(done, str):
         return await _notice(request, *done)
-    return redirect(f"{LIST_PATH}?{rules.back_query(form.get('back'), done)}#flag-{flag_id}")
+    return redirect(f"{LIST_PATH}?{rules.back_query(form.get('back'), done, flag_id or 0)}"
+                    f"#flag-{flag_id}")
 
 
 @require_staff("manager")

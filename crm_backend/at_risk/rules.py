@@ -252,10 +252,9 @@ def task_message(facts: FlagFacts, manager_name: str) -> str:
             f"联系后请把结果告诉主管。")
 
 
-def back_query(raw: object, done: str) -> str:
-    """The list's query string to return to after a form: the filter the form was sent from
-    (read again, so nothing else rides along) and what was done."""
+def back_query(raw: object, done: str, flag_id: int) -> str:
+    """The list's query string to return to after a form on a flag's row: the filter the form
+    was sent from (read again, so nothing else rides along), what was done and to which flag."""
     sent = dict(parse_qsl(raw if isinstance(raw, str) else "", keep_blank_values=False))
     flt, _ = parse_filter(sent)
-    shown = query_string(flt)
-    return f"{shown}&done={done}" if shown else f"done={done}"
+    return "&".join(part for part in (query_string(flt), f"done={done}&flag={flag_id}") if part)

@@ -299,7 +299,7 @@ async def test_assign_owner_notifies_them(manager: Manager, database: TestDataba
 
     resp = await manager.post(path, staff_id=str(agent.id), back="level=high&page=1")
     assert resp.status == 303
-    assert resp.headers["Location"] == f"/staff/at-risk?level=high&done=owner#flag-{flag.id}"
+    assert resp.headers["Location"] == f"/staff/at-risk?level=high&done=owner&flag={flag.id}#flag-{flag.id}"
     stored = (await _read(url, select(RiskFlag).where(RiskFlag.id == flag.id)))[0]
     assert stored.owner_staff_id == agent.id and stored.owner_assigned_at == clock.now()
     notes = await _read(url, select(Notification).where(Notification.recipient_staff_id == agent.id))
@@ -308,17 +308,19 @@ async def test_assign_owner_notifies_them(manager: Manager, database: TestDataba
     assert notes[0].message == (
         f"主管{manager.name}指定您负责跟进风险客户：关键客户指派客户（ID {customer.id}），风险高（75分）："
         "表达流失意向1次（“换别家”）。请尽快联系客户。")
-    html = await manager.page(owner=str(agent.id), done="owner")
-    assert '<span data-at-risk="owner">客服小周</span>' in _row(html, flag.id)
-    assert "已指派负责人，并已通知对方。" in html
+    html = await manager.page(owner=str(agent.id), done="owner", flag=str(flag.id))
+    row = _row(html, flag.id)
+    assert '<span data-at-risk="owner">客服小周</span>' in row
+    assert 'data-at-risk="row-notice">已指派负责人，并已通知对方。</p>' in row
+    assert 'data-at-risk="notice">已指派负责人，并已通知对方。</p>' in html
 
     again = await manager.post(path, staff_id=str(agent.id))
-    assert again.headers["Location"] == f"/staff/at-risk?done=owner_same#flag-{flag.id}"
+    assert again.headers["Location"] == f"/staff/at-risk?done=owner_same&flag={flag.id}#flag-{flag.id}"
     assert len(await _read(url, select(Notification).where(
         Notification.recipient_staff_id == agent.id))) == 1
 
     cleared = await manager.post(path, staff_id="")
-    assert cleared.headers["Location"] == f"/staff/at-risk?done=owner_cleared#flag-{flag.id}"
+    assert cleared.headers["Location"] == f"/staff/at-risk?done=owner_cleared&flag={flag.id}#flag-{flag.id}"
     stored = (await _read(url, select(RiskFlag).where(RiskFlag.id == flag.id)))[0]
     assert stored.owner_staff_id is None and stored.owner_assigned_at is None
 
@@ -347,7 +349,7 @@ async def test_winback_task_is_started_once_under_a_double_submit(
 
     first, second = await asyncio.gather(*(manager.post(path, task_token=token) for _ in range(2)))
     assert first.status == second.status == 303
-    assert first.headers["Location"] == f"/staff/at-risk?done=task#flag-{flag.id}"
+    assert first.headers["Location"] == f"/staff/at-risk?done=task&flag={flag.id}#flag-{flag.id}"
     attempts = await _read(url, select(WinBackAttempt).where(
         WinBackAttempt.customer_id == customer.id))
     assert len(attempts) == 1

@@ -51,10 +51,10 @@ def test_query_string_keeps_only_what_is_set() -> None:
 
 
 def test_back_query_reads_the_filter_again() -> None:
-    assert rules.back_query("level=high&page=2", "owner") == "level=high&page=2&done=owner"
-    assert rules.back_query("", "task") == "done=task"
-    assert rules.back_query(None, "task") == "done=task"
-    assert rules.back_query("level=bogus&x=<script>&next=//evil", "task") == "done=task"
+    assert rules.back_query("level=high&page=2", "owner", 7) == "level=high&page=2&done=owner&flag=7"
+    assert rules.back_query("", "task", 7) == "done=task&flag=7"
+    assert rules.back_query(None, "task", 7) == "done=task&flag=7"
+    assert rules.back_query("level=bogus&x=<script>&next=//evil", "task", 7) == "done=task&flag=7"
 
 
 def test_page_count() -> None:
