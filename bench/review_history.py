@@ -636,7 +636,7 @@ class History:
             return
         follow.update(status="fired", fired_at=due, attempts=1)
         number = complaint["number"]
-        self._event(complaint, 4, due, "已发起回访，询问方案是否落实及满意度", "bot")
+        self._event(complaint, 4, due, "已发起回访，询问方案是否落实及满意度", "system")
         self._say(due, conversation, channel, "bot",
                   f"您好，关于投诉 {number}，方案已经落实了吗？请为这次处理打分（1-5分）。")
         if path == "A" and rng.random() < 0.12:
