@@ -50,6 +50,7 @@ async def _side(db: Any, rows: List[store.FlagRow], ids: store.CustomerIds,
 
 def _rows(request: web.Request, rows: List[store.FlagRow], side: Dict[str, Any]
           ) -> List[Dict[str, Any]]:
+    """The page's rows as the template shows them."""
     at, policy = now(request), policies(request).risk
     return [views.row_json(r, side["contacts"].get(r.customer_id, {}),
                            side["complaints"].get(r.customer_id),
@@ -111,7 +112,7 @@ async def export(request: web.Request) -> web.Response:
                               side["complaints"].get(r.customer_id),
                               side["attempts"].get(r.customer_id, []), at, policy)
              for r in rows]
-    day = now(request).astimezone(BEIJING).strftime("%Y%m%d")
+    day = at.astimezone(BEIJING).strftime("%Y%m%d")
     return download(fmt, f"风险客户_{day}", views.EXPORT_HEADER, table, sheet_name="风险客户")
 
 
