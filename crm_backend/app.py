@@ -8,6 +8,7 @@ from typing import AsyncIterator, Optional
 
 from aiohttp import web
 
+from crm_backend.at_risk import api as at_risk
 from crm_backend.catalogue import api as catalogue
 from crm_backend.complaint_log import api as complaint_log
 from crm_backend.complaints import api as complaints
@@ -45,7 +46,7 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, console, staff, review, complaint_log)
+               wechat, transcripts, console, staff, review, complaint_log, at_risk)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -374,6 +374,9 @@ class RiskFlag(Base):
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
     resolved_at = Column(UTCDateTime, nullable=True)
+    # Who follows the customer up for this flag (the managers' at-risk page), and since when.
+    owner_staff_id = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
+    owner_assigned_at = Column(UTCDateTime, nullable=True)
 
 
 class Handoff(Base):
@@ -704,4 +707,16 @@ REVIEW_INDEXES = (
     Index("ix_coupons_created_at", Coupon.created_at),
     Index("ix_points_entries_created_at", PointsEntry.created_at),
     Index("ix_winback_attempts_created_at", WinBackAttempt.created_at),
+)
+
+
+# The managers' at-risk page (crm_backend/at_risk): a customer's latest own message in each of
+# their conversations (one index seek each), latest order and complaint, open complaints.
+AT_RISK_INDEXES = (
+    Index("ix_conversation_messages_conversation_author_created",
+          ConversationMessage.conversation_id, ConversationMessage.author,
+          ConversationMessage.created_at),
+    Index("ix_orders_customer_created", Order.customer_id, Order.created_at),
+    Index("ix_complaints_customer_status_created", Complaint.customer_id, Complaint.status,
+          Complaint.created_at, Complaint.number),
 )

@@ -13,7 +13,7 @@ from crm_backend.followups.views import follow_up_json
 from crm_backend.notifications.views import note_json
 
 ACTION_LABELS = {"handoff_and_alert": "转人工并通知负责人", "retention_offer": "挽回优惠",
-                 "light_offer": "小额回馈", "none": "不做挽回"}
+                 "light_offer": "小额回馈", "none": "不做挽回", "task": "主管派发挽回任务"}
 
 
 async def notification_json(db: AsyncSession, attempt: WinBackAttempt

@@ -1,0 +1,1 @@
+"""The managers' at-risk customers: filter, owners, win-back tasks, export."""
