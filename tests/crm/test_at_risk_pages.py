@@ -2,7 +2,7 @@
 last contact, open complaints, win-back history, assigning an owner, starting a win-back task
 once under a double submit, unknown and resolved flags, CSRF, roles and the export.
 
-The seeded database is shared by the session: every test makes its own customers, and an owner
+The module has a seeded database of its own: every test makes its own customers, and an owner
 of its own whose id (the `owner` filter) keeps the list to the test's flags.
 """
 
@@ -15,7 +15,7 @@ import re
 import uuid
 import zipfile
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Dict, List, Optional, Sequence
+from typing import AsyncIterator, Dict, Iterator, List, Optional, Sequence
 
 import aiohttp
 import pytest
@@ -28,7 +28,7 @@ from crm_backend.core.models import (Complaint, ConversationBinding, Conversatio
                                      Handoff, Notification, Order, RiskFlag, StaffUser,
                                      WinBackAttempt)
 
-from .databases import TestDatabase
+from .databases import TestDatabase, seeded_database
 from .staff_support import (add_staff, browser, error_of, in_db, logged_in,
                             session_csrf, staff_row)
 
@@ -53,6 +53,14 @@ class Manager:
                                    allow_redirects=False)
         await resp.read()
         return resp
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[TestDatabase]:
+    """A seeded database of this module's own: the customers, orders and flags made here would
+    change what the seed's own tests read in the session's shared one."""
+    yield from seeded_database(request.param, lambda: tmp_path_factory.mktemp("at-risk"))
 
 
 @pytest.fixture
@@ -139,7 +147,7 @@ def _number() -> str:
 
 
 def _order(customer: Customer, at: datetime) -> Order:
-    return Order(order_no=f"KF{uuid.uuid4().int % 10**12:012d}", customer_id=customer.id,
+    return Order(order_no=f"KF19{uuid.uuid4().int % 10**10:010d}", customer_id=customer.id,
                  status="delivered", items_total_fen=1000, total_fen=1000, receiver_name="测试",
                  receiver_phone="13800000000", address="测试地址", created_at=at)
 
