@@ -11,8 +11,10 @@ from bot.actions import loyalty_replies as replies
 from bot.actions.crm_client import CRMRejected, CRMUnavailable
 from bot.actions.failures import HonestAction
 from bot.actions.handoff import hand_off
+from bot.actions.confirmations import ActionDecline
 from bot.actions.idempotency import message_key
 from bot.actions.identity import resolve_identity
+from bot.actions.pending import pending_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -20,14 +22,22 @@ logger = logging.getLogger(__name__)
 TRIGGER = "churn_language"
 
 
+# The question whose "no" churn words answer: will you keep shopping with us?
+ANSWERED_BY_CHURN = "winback"
+
+
 class ActionChurnResponse(HonestAction, Action):
-    """No identity check forced here: an unknown customer gets a sincere reply, never an offer."""
+    """No identity check forced here: an unknown customer gets a sincere reply, never an offer.
+    Churn words answering the win-back follow-up's question are its "no", not a new attempt."""
 
     def name(self) -> Text:
         return "action_churn_response"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        pending = pending_confirmation(tracker)
+        if pending is not None and pending.get("kind") == ANSWERED_BY_CHURN:
+            return await ActionDecline().run(dispatcher, tracker, domain)
         try:
             async with crm_client.make_crm() as crm:
                 identity = await resolve_identity(tracker, crm)

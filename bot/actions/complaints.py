@@ -1,8 +1,9 @@
 """The four-step complaint procedure: listen, record, remedy (follow-up lives in follow_up.py)."""
 
 import logging
+import re
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -67,8 +68,35 @@ def _known(tracker: Tracker) -> Dict[str, Any]:
     return {name: tracker.get_slot(name) for name in FORM_SLOTS}
 
 
+DRAFT_SLOT = "complaint_draft"
+
+
 def cleared_complaint_slots() -> List[EventType]:
     return [SlotSet(name, None) for name in FORM_SLOTS + ("complaint_words",)]
+
+
+def draft_of(words: List[str], known: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """What a stopped complaint had gathered (its words and answered questions), or None."""
+    answers = {name: value for name, value in known.items() if value is not None}
+    return {"words": list(words), "answers": answers} if words or answers else None
+
+
+# "继续投诉": asks to go on with the draft; not words of the complaint itself.
+RESUME_SIGNAL = re.compile(r"^\s*(我要|我想|帮我|那)?(继续|接着)(刚才|上次|之前)?的?(投诉|登记|说)?"
+                           r"(吧|一下)?\s*[。！!]*\s*$")
+
+
+def resumed(draft: Any, text: str) -> Tuple[List[str], Dict[str, Any]]:
+    """The words and answers to start from: a kept draft's, then the new message (unless it
+    only asks to go on)."""
+    if not isinstance(draft, dict):
+        return [text], {}
+    words = [w for w in draft.get("words") or [] if isinstance(w, str)]
+    answers = {name: value for name, value in (draft.get("answers") or {}).items()
+               if name in FORM_SLOTS}
+    if text and text not in words and not RESUME_SIGNAL.match(text):
+        words.append(text)
+    return words or [text], answers
 
 
 class ActionComplaintListen(HonestAction, Action):
@@ -80,12 +108,17 @@ class ActionComplaintListen(HonestAction, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = _latest_text(tracker)
-        events: List[EventType] = cleared_complaint_slots() + [SlotSet("complaint_number", None)]
-        slots = inferred_slots([text], {}, _entity(tracker, "complaint_category"))
-        dispatcher.utter_message(
-            text=f"{ct.empathy(slots.get('complaint_category'))}\n您说的每一句我都会原样记进投诉记录里。"
-        )
-        events.append(SlotSet("complaint_words", [text]))
+        draft = tracker.get_slot(DRAFT_SLOT)
+        words, answers = resumed(draft, text)
+        events: List[EventType] = cleared_complaint_slots() + [SlotSet("complaint_number", None),
+                                                               SlotSet(DRAFT_SLOT, None)]
+        slots = {**answers,
+                 **inferred_slots(words, answers, _entity(tracker, "complaint_category"))}
+        lead = ct.empathy(slots.get("complaint_category"))
+        if answers or len(words) > 1:
+            lead += "\n您上次说的情况我都还留着，我们接着往下登记，不用从头再说。"
+        dispatcher.utter_message(text=f"{lead}\n您说的每一句我都会原样记进投诉记录里。")
+        events.append(SlotSet("complaint_words", words))
         events += [SlotSet(name, value) for name, value in slots.items()]
         return events
 
@@ -439,14 +472,14 @@ class RemedyConfirmation:
 
 
 class ActionComplaintStop(HonestAction, Action):
-    """The customer stops in the middle: nothing is logged, and the way back is clear."""
+    """The customer stops in the middle: let go politely, nothing is logged, and what they told
+    us is kept as a draft the next complaint in this conversation starts from."""
 
     def name(self) -> Text:
         return "action_complaint_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text="好的，这次先不登记投诉了。您随时想继续处理都可以再告诉我；也可以说「转人工」请同事来帮您。"
-        )
-        return cleared_complaint_slots()
+        dispatcher.utter_message(response="utter_complaint_stopped")
+        draft = draft_of(_words(tracker), _known(tracker))
+        return cleared_complaint_slots() + [SlotSet(DRAFT_SLOT, draft)]

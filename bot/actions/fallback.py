@@ -1,4 +1,7 @@
-"""Not understood: ask to rephrase once; twice in a row, offer a person and show what works."""
+"""Not understood: ask to rephrase once; twice in a row, offer a person and show what works.
+
+"Twice" counts the message before as not understood too when the model only guessed at it (low
+confidence), whatever it guessed: a customer who was vague twice gets a person offered."""
 
 from typing import Any, Dict, List, Optional, Text
 
@@ -10,16 +13,29 @@ from bot.actions.failures import HonestAction
 FALLBACK_INTENT = "nlu_fallback"
 
 
+# Below this confidence the model's intent was a guess (the FallbackClassifier's own bar is lower).
+GUESS_BELOW = 0.6
+
+
 def user_intents(events: List[Dict[str, Any]]) -> List[Optional[str]]:
     """The intent of every user message, oldest first."""
     return [((e.get("parse_data") or {}).get("intent") or {}).get("name")
             for e in events if e.get("event") == "user"]
 
 
+def _not_understood(event: Dict[str, Any]) -> bool:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return intent.get("name") == FALLBACK_INTENT or (
+        isinstance(confidence, (int, float)) and confidence < GUESS_BELOW)
+
+
 def misunderstood_twice(events: List[Dict[str, Any]]) -> bool:
-    """The latest two user messages were both not understood."""
-    intents = user_intents(events)
-    return len(intents) >= 2 and intents[-1] == intents[-2] == FALLBACK_INTENT
+    """The latest user message was not understood, and the one before was not either (or was
+    only guessed at)."""
+    users = [e for e in events if e.get("event") == "user"]
+    intents = user_intents(users)
+    return len(users) >= 2 and intents[-1] == FALLBACK_INTENT and _not_understood(users[-2])
 
 
 class ActionFallback(HonestAction, Action):

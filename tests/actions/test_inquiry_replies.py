@@ -125,8 +125,9 @@ def test_complaint_button_asks_by_number():
     assert button["payload"] == '/complaint_status{"complaint_no":"TS1"}'
 
 
-def _user(intent, text="x"):
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+def _user(intent, text="x", confidence=None):
+    parsed = {"name": intent} if confidence is None else {"name": intent, "confidence": confidence}
+    return {"event": "user", "text": text, "parse_data": {"intent": parsed}}
 
 
 def test_two_misunderstandings_in_a_row_are_detected():
@@ -134,6 +135,15 @@ def test_two_misunderstandings_in_a_row_are_detected():
     assert not misunderstood_twice([_user("nlu_fallback")])
     assert not misunderstood_twice([_user("nlu_fallback"), bot, _user("greet"), _user("nlu_fallback")])
     assert misunderstood_twice([_user("greet"), _user("nlu_fallback"), bot, _user("nlu_fallback")])
+
+
+def test_a_guess_before_a_misunderstanding_counts_whatever_was_guessed():
+    bot = {"event": "bot", "text": "这款商品…"}
+    assert misunderstood_twice([_user("product_info", confidence=0.41), bot, _user("nlu_fallback")])
+    assert misunderstood_twice([_user("points_balance", confidence=0.5), bot, _user("nlu_fallback")])
+    assert not misunderstood_twice([_user("product_info", confidence=0.93), bot,
+                                    _user("nlu_fallback")])
+    assert not misunderstood_twice([_user("nlu_fallback"), bot, _user("order_status", confidence=0.4)])
 
 
 class _Tracker:

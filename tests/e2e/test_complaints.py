@@ -361,7 +361,10 @@ def test_a_conversation_id_of_the_longest_allowed_length_still_logs_the_complain
     CRM's 100 and the complaint, its remedy and the handoff are all written."""
     chat = Conversation(stack)
     chat.sender = (chat.sender + "-" + "x" * 128)[:128]
-    proposal = tell_broken_phone(chat, phone_order)
+    chat.say(f"{phone_order} 这单寄来的手机屏幕是裂的！！太气人了")
+    chat.say("没了")
+    chat.say('/inform{"complaint_severity":"medium"}')
+    proposal = chat.say('/inform{"complaint_expectation":"replacement"}')
     number = complaint_number(proposal)
     assert number.startswith("TS"), proposal
     assert detail(stack, number)["conversation_id"] == chat.sender
@@ -371,3 +374,24 @@ def test_a_conversation_id_of_the_longest_allowed_length_still_logs_the_complain
     asked = chat.say("转人工")
     assert "人工" in asked
     assert [h["conversation_id"] for h in handoffs_of(stack, chat.sender)] == [chat.sender]
+
+
+def test_a_customer_who_gives_up_midway_is_let_go_and_the_draft_is_kept(stack: RunningStack,
+                                                                        phone_order: str):
+    chat = Conversation(stack)
+    first = chat.say(f"{phone_order} 你们寄来的手机屏幕是裂的！！太气人了")
+    assert "抱歉" in first
+    stopped = chat.say("算了，不想投诉了")
+    assert "先不登记" in stopped and "继续投诉" in stopped
+    assert complaints_of(stack, chat.sender) == []
+
+    again = chat.say("继续投诉")
+    assert "留着" in again
+    asked = chat.say("没了")
+    assert "哪一笔订单" not in asked, asked
+    chat.say('/inform{"complaint_severity":"medium"}')
+    proposal = chat.say('/inform{"complaint_expectation":"replacement"}')
+    number = complaint_number(proposal)
+    words = json.dumps(detail(stack, number)["customer_words"], ensure_ascii=False)
+    assert "屏幕是裂的" in words and "继续投诉" not in words
+    assert len(complaints_of(stack, chat.sender)) == 1

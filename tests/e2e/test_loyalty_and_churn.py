@@ -176,7 +176,12 @@ def wait_until_fired(stack: RunningStack, follow_up_id: int, seconds: float = 30
         time.sleep(0.5)
 
 
-def test_ordinary_churn_is_followed_up_and_the_answer_recorded(stack):
+@pytest.mark.parametrize("answer, outcome", [
+    ("/affirm", "stayed"),
+    ("会的，以后还在你们家买", "stayed"),
+    ("不会了，已经换别家了", "left"),
+])
+def test_ordinary_churn_is_followed_up_and_the_answer_recorded(stack, answer, outcome):
     sender, meta = new_sender(), token_meta(stack, 2)
     offered = reply_text(stack.say(sender, "以后再也不在你们家买了", meta))
     attempt = winback_attempt(stack, 2, sender, last_user_stamp(stack, sender))
@@ -191,7 +196,11 @@ def test_ordinary_churn_is_followed_up_and_the_answer_recorded(stack):
     asked = [t for t in bot_texts(stack, sender) if "回访" in t]
     assert asked and attempt["offer"]["title"] in asked[-1]
 
-    thanks = reply_text(stack.say(sender, "/affirm", meta))
-    assert "继续支持" in thanks
+    said = reply_text(stack.say(sender, answer, meta))
     recorded = stack.crm(f"/api/winback/{attempt['attempt_id']}")
-    assert recorded["outcome"] == "stayed" and recorded["outcome_at"]
+    assert recorded["outcome"] == outcome and recorded["outcome_at"]
+    if outcome == "stayed":
+        assert "继续支持" in said
+    else:
+        assert "人工" in said
+        assert len(handoffs_of(stack, sender)) == 1
