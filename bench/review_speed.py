@@ -64,6 +64,8 @@ URLS: Sequence[str] = (
     "/staff/complaints/export?format=csv",
     "/staff/complaints/export?format=xlsx",
     "/staff/complaints/export?format=csv&start={year_ago}&end={today}&severity=high",
+    "/staff/complaints/export?format=csv&start={year_ago}&end={today}",
+    "/staff/complaints/export?format=xlsx&start={year_ago}&end={today}",
     "/staff/at-risk",
     "/staff/at-risk?level=high",
     "/staff/at-risk?tier=key",

@@ -78,16 +78,21 @@ def _column(index: int) -> str:
 def _xlsx_cell(reference: str, value: Any) -> str:
     if _is_number(value):
         return f'<c r="{reference}"><v>{value}</v></c>'
-    text = escape(_text(value).translate(_XML_FORBIDDEN))
+    text = _text(value)
     if not text:
         return ""
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if not text.isprintable():
+        text = text.translate(_XML_FORBIDDEN)
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
 def _sheet(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     lines: List[str] = []
+    letters: List[str] = []
     for number, row in enumerate([header, *rows], start=1):
-        cells = "".join(_xlsx_cell(f"{_column(i)}{number}", v) for i, v in enumerate(row))
+        while len(letters) < len(row):
+            letters.append(_column(len(letters)))
+        cells = "".join(_xlsx_cell(f"{letters[i]}{number}", v) for i, v in enumerate(row))
         lines.append(f'<row r="{number}">{cells}</row>')
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -151,7 +156,8 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: st
             ) -> bytes:
     """One worksheet: the header row frozen, numbers as numbers, everything else as text."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # The fastest deflate level: the sheet is mostly repeated markup and compresses well anyway.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _workbook(sheet_name))
