@@ -36,12 +36,13 @@ from crm_backend.core.clock import FixedClock
 from crm_backend.core.config import CRMConfig
 
 # Every manager page and export the bench asks for. `{complaint}` is the complaint with the
-# longest transcript, `{agent}` an agent who handled complaints, `{year_ago}`/`{today}` Beijing
+# longest transcript, `{agent}` an agent who handled complaints, `{year_ago}`/`{quarter_ago}`/`{today}` Beijing
 # days. Add new pages here.
 URLS: Sequence[str] = (
     "/staff/review?period=today",
     "/staff/review?period=7d",
     "/staff/review?period=30d",
+    "/staff/review?period=custom&start={quarter_ago}&end={today}",
     "/staff/review/export?format=csv&period=30d",
     "/staff/review/export?format=xlsx&period=30d",
     "/staff/complaints",
@@ -180,7 +181,8 @@ async def run(backend: str, directory: Path, repeat: int, match: Optional[str],
     port = site._server.sockets[0].getsockname()[1]
     today = REFERENCE.date()
     values = {"complaint": notes["long_transcript_complaint"], "agent": "3",
-              "today": today.isoformat(), "year_ago": (today - timedelta(days=365)).isoformat()}
+              "today": today.isoformat(), "year_ago": (today - timedelta(days=365)).isoformat(),
+              "quarter_ago": (today - timedelta(days=91)).isoformat()}
     counts = notes["counts"]
     print(f"review speed — {backend}: {counts['complaints']} complaints, "
           f"{counts['conversation_messages']} messages, {counts['risk_flags']} risk flags; "

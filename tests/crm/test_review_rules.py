@@ -60,7 +60,8 @@ def test_a_custom_period_in_the_past_is_whole_days() -> None:
     ("2026-13-01", "2026-12-01", "请填写开始和结束日期"),
     ("2026-12-05", "2026-12-01", "开始日期不能晚于结束日期"),
     ("2026-12-01", "2026-12-11", "结束日期不能晚于今天"),
-    ("2025-01-01", "2026-12-01", "最长 366 天"),
+    ("2025-01-01", "2026-12-01", "最长 92 天"),
+    ("2026-08-30", "2026-11-30", "最长 92 天"),
 ])
 def test_a_custom_period_that_cannot_be_shown_falls_back_to_seven_days(start: str, end: str,
                                                                         says: str) -> None:
