@@ -24,10 +24,7 @@ HOUR = timedelta(hours=1)
 MATE_60, FREEBUDS, DOWN_JACKET, ROBOT_VACUUM = 11, 13, 1, 24
 FRIDGE, WASHER, AIR_CON = (len(PRODUCTS) + i for i in range(3))
 
-SUN_YUE = CustomerSpec(name="孙悦", phone="13757186606", birthday=date(1991, 4, 16),
-                       created_at=datetime(2024, 3, 2, 10, 0, tzinfo=BEIJING),
-                       address="浙江省杭州市滨江区江南大道88号3幢1502室", profile="ordinary",
-                       web_account="shop-user-100067")
+CUSTOMER_SINCE = timedelta(days=620)
 
 # By customer index; the last entry of each is 孙悦's (her index is known once she is added).
 EMAILS = ("wangjianguo@example.com", "lina.sh@example.com", "zhangwei@example.com",
@@ -264,7 +261,10 @@ def _invoices(plan: SeedPlan, emails: Dict[int, str],
 def build_after_sales(plan: SeedPlan) -> AfterSalesPlan:
     """Add 孙悦 and her orders to `plan` and return the after-sales data of the demo."""
     rng = random.Random(RNG_SEED + 15)
-    plan.customers.append(SUN_YUE)
+    plan.customers.append(CustomerSpec(
+        name="孙悦", phone="13757186606", birthday=date(1991, 4, 16),
+        created_at=plan.now - CUSTOMER_SINCE, address="浙江省杭州市滨江区江南大道88号3幢1502室",
+        profile="ordinary", web_account="shop-user-100067"))
     index = len(plan.customers) - 1
     sun = _sun_yue_orders(rng, plan, index)
     _number_after(plan.orders, list(sun.values()))
