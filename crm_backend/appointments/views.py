@@ -9,7 +9,7 @@ from crm_backend.appointments import rules
 from crm_backend.appointments.policy import AppointmentPolicy
 from crm_backend.appointments.store import OrderOptions
 from crm_backend.core.models import Appointment
-from crm_backend.core.time import beijing_iso
+from crm_backend.core.time import BEIJING, beijing_iso
 from crm_backend.core.vocabulary import order_status_label
 from crm_backend.orders.views import item_summary
 
@@ -41,6 +41,7 @@ def options_json(option: OrderOptions, now: datetime, policy: AppointmentPolicy,
             entry["slots"] = [slot_json(s) for s in rules.slots(kind, now, policy)]
         kinds.append(entry)
     return {"order_no": order.order_no, "status": order.status,
+            "today": now.astimezone(BEIJING).date().isoformat(),
             "status_label": order_status_label(order.status),
             "item_summary": item_summary(order.items),
             "kinds": kinds,

@@ -20,7 +20,9 @@ from crm_backend.invoices.policy import InvoicePolicy
 
 
 def _loaded():
-    return (selectinload(Invoice.order), selectinload(Invoice.versions))
+    """What every answer about an invoice needs."""
+    return (selectinload(Invoice.order).selectinload(Order.items),
+            selectinload(Invoice.versions))
 
 
 async def invoice_of(db: AsyncSession, order_no: str, customer_id: int) -> Invoice:

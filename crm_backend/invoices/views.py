@@ -9,6 +9,7 @@ from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import beijing_iso
 from crm_backend.invoices import rules
 from crm_backend.invoices.policy import InvoicePolicy
+from crm_backend.orders.views import item_summary
 
 
 def _iso(moment: Any) -> Optional[str]:
@@ -20,6 +21,7 @@ def invoice_json(invoice: Invoice, policy: InvoicePolicy) -> Dict[str, Any]:
     and how many re-issues the policy still allows."""
     return {
         "order_no": invoice.order.order_no,
+        "item_summary": item_summary(invoice.order.items),
         "kind": invoice.kind,
         "kind_label": rules.KIND_LABELS[invoice.kind],
         "title": invoice.title,
