@@ -182,8 +182,8 @@ class ActionInvoiceSubmit(CustomerAction):
         tax_no: Optional[str] = slot_text(tracker, "invoice_tax_no") if kind == "company" else None
         dispatcher.utter_message(text=replies.confirm_reissue(invoice, kind, title, tax_no),
                                  buttons=replies.CONFIRM_REISSUE)
-        return cleared() + [ask_confirmation("invoice_reissue", order_no=order_no, kind=kind,
-                                             title=title, tax_no=tax_no)]
+        return cleared() + [ask_confirmation("invoice_reissue", order_no=order_no,
+                                             invoice_kind=kind, title=title, tax_no=tax_no)]
 
 
 class InvoiceReissueConfirmation:
@@ -193,7 +193,7 @@ class InvoiceReissueConfirmation:
                      customer_id: int, pending: Dict[str, Any]) -> List[EventType]:
         order_no = pending["order_no"]
         try:
-            result = await crm.reissue_invoice(order_no, customer_id, pending["kind"],
+            result = await crm.reissue_invoice(order_no, customer_id, pending["invoice_kind"],
                                                pending["title"], pending.get("tax_no"),
                                                message_key(tracker, "invoice-reissue", order_no))
         except CRMRejected as rejected:
