@@ -10,6 +10,7 @@ from bot.actions.choices import ordinal
 from bot.actions.order_matching import product_keys
 from bot.actions.order_replies import order_button, short_time
 from bot.actions.parsing import normalise
+from crm_backend.appointments.rules import KIND_LABELS
 
 Buttons = List[Dict[str, str]]
 MAX_LISTED = 3
@@ -306,7 +307,6 @@ def invoice_reissued(result: Optional[Dict[str, Any]]) -> str:
 
 # ------------------------------------------------------------------ appointments
 
-KIND_LABELS = {"delivery": "大件送货上门", "installation": "上门安装", "pickup": "退货上门取件"}
 KIND_CUES = {"installation": ("安装", "装机", "装一下", "师傅上门装"),
              "pickup": ("取件", "上门取", "来取", "取走", "拿走", "揽收", "寄回", "退回去"),
              "delivery": ("送货", "配送", "送到", "送上门", "送家", "几号送", "哪天送", "什么时候送",

@@ -14,11 +14,13 @@ from bot.actions.crm_client import CRMClient, CRMRejected
 from bot.actions.customer_action import CustomerAction, slot_order_no
 from bot.actions.idempotency import message_key
 from bot.actions.order_matching import orders_mentioned
-from bot.actions.pending import ask_confirmation
+from bot.actions.pending import ask_confirmation, clear_confirmation, pending_confirmation
 from bot.actions.requests import request_text
 
 INTENT = "price_protection"
 MAX_CHOICES = 5
+# "申请吧" right after the offer is a yes, not a new request.
+SHORT_YES = 8
 
 
 def order_in_question(checks: List[Dict[str, Any]], said: str) -> Optional[Dict[str, Any]]:
@@ -41,6 +43,12 @@ class ActionPriceProtection(CustomerAction):
                      customer_id: int) -> List[EventType]:
         events: List[EventType] = [SlotSet("order_no", None)]
         order_no = slot_order_no(tracker)
+        pending = pending_confirmation(tracker)
+        latest = tracker.latest_message.get("text") or ""
+        if (pending and pending["kind"] == INTENT and not order_no
+                and len(latest.strip()) <= SHORT_YES and not latest.startswith("/")):
+            return events + [clear_confirmation()] + await PriceProtectionConfirmation().on_yes(
+                dispatcher, tracker, crm, customer_id, pending)
         if order_no:
             check = await crm.price_protection_check(order_no, customer_id)
             if check is None:
