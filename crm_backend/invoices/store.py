@@ -125,7 +125,8 @@ async def reissue(db: AsyncSession, invoice: Invoice, details: Details, email: O
     title = details.title.strip()
     if (details.kind, title, tax_no) == (invoice.kind, invoice.title, invoice.tax_no):
         raise Conflict("no_change", "发票信息没有变化，不需要重开；如果是没收到发票，可以让我重新发送到邮箱")
-    current = next((v for v in invoice.versions if v.version == invoice.version), None)
+    current = await db.scalar(select(InvoiceVersion).where(
+        InvoiceVersion.invoice_id == invoice.id, InvoiceVersion.version == invoice.version))
     if current is not None:
         current.voided_at = now
     version = invoice.version + 1

@@ -117,6 +117,18 @@ async def test_a_reissue_voids_the_invoice_before_once(client, auth, database) -
     assert await _rows(database.url, InvoiceSend, order_no) == 1
 
 
+async def test_different_changes_at_once_each_void_the_one_before(client, auth,
+                                                                    database) -> None:
+    customer_id, order_no = await _invoiced_order(database.url)
+    bodies = [{"customer_id": customer_id, "kind": "personal", "title": title,
+               "idempotency_key": key()} for title in ("李四", "王五", "赵六")]
+    results = await at_once(client, auth, f"/api/invoices/{order_no}/reissue", bodies)
+    assert statuses(results) == {201: 2, 409: 1}, results
+    status, invoice = await get(client, auth, f"/api/invoices/{order_no}?customer_id={customer_id}")
+    assert invoice["version"] == 3 and invoice["reissues"] == 2
+    assert [v["voided_at"] is None for v in invoice["versions"]] == [False, False, True]
+
+
 async def test_reissues_at_once_make_one_version(client, auth, database) -> None:
     customer_id, order_no = await _invoiced_order(database.url)
     shared = key()
