@@ -8,6 +8,8 @@ from typing import AsyncIterator, Optional
 
 from aiohttp import web
 
+from crm_backend.aftersales import api as aftersales
+from crm_backend.appointments import api as appointments
 from crm_backend.at_risk import api as at_risk
 from crm_backend.catalogue import api as catalogue
 from crm_backend.complaint_log import api as complaint_log
@@ -28,11 +30,13 @@ from crm_backend.followups.scheduler import FOLLOW_UPS_KEY, FollowUps, scheduler
 from crm_backend.handoffs import api as handoffs
 from crm_backend.handoffs.runner import expiry_loop
 from crm_backend.identity import api as identity
+from crm_backend.invoices import api as invoices
 from crm_backend.jobs.runner import daily_jobs
 from crm_backend.loyalty import api as loyalty
 from crm_backend.notifications import api as notifications
 from crm_backend.orders import api as orders
 from crm_backend.policies import POLICIES_KEY, load_policies
+from crm_backend.pricing import api as pricing
 from crm_backend.review import api as review
 from crm_backend.risk import api as risk
 from crm_backend.staff import api as staff
@@ -46,7 +50,8 @@ from crm_backend.winback.follow_up import WINBACK_FOLLOW_UP
 
 API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, winback,
                notifications, complaints, handoffs, followups, vocabulary, widget, demo,
-               wechat, transcripts, console, staff, review, complaint_log, at_risk)
+               wechat, transcripts, console, staff, pricing, aftersales, invoices, appointments,
+               review, complaint_log, at_risk)
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:

@@ -25,7 +25,10 @@ from bot.actions.parsing import extract_order_no
 OFFER_SLOT = "order_choice_offered"
 # What the offered buttons would have done when tapped.
 PURPOSE_ACTIONS = {"order_status": "action_order_status", "modify_order": "action_modify_order",
-                   "cancel_order": "action_cancel_order"}
+                   "cancel_order": "action_cancel_order",
+                   "price_protection": "action_price_protection",
+                   "invoice_request": "action_invoice_request",
+                   "book_appointment": "action_book_appointment"}
 NOT_PICKED = "没对上您说的是哪一笔😅 请点选下面的订单，回复序号（比如「1」）或直接发订单号："
 
 ORDER_BUTTON = re.compile(r'^/(\w+)\{"order_no":"(KF\d{12})"\}$')

@@ -1,5 +1,5 @@
 """Yes/no answers go to whatever is waiting for them: a cancel, a change, a redemption, a remedy,
-a win-back follow-up."""
+a win-back follow-up, a price-protection refund, an invoice re-issue."""
 
 from abc import abstractmethod
 from typing import Any, Dict, List, Protocol, Text
@@ -11,9 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.complaints import ComplaintRetryConfirmation, RemedyConfirmation
 from bot.actions.crm_client import CRMClient
 from bot.actions.customer_action import CustomerAction
+from bot.actions.invoices import InvoiceReissueConfirmation
 from bot.actions.loyalty import RedeemConfirmation
 from bot.actions.order_changes import CancelConfirmation, ModifyConfirmation
 from bot.actions.pending import clear_confirmation, pending_confirmation
+from bot.actions.price_protection import PriceProtectionConfirmation
 from bot.actions.winback_follow_up import WinbackConfirmation
 
 
@@ -34,6 +36,8 @@ HANDLERS: Dict[str, Confirmable] = {
     "modify": ModifyConfirmation(),
     "redeem": RedeemConfirmation(),
     "winback": WinbackConfirmation(),
+    "price_protection": PriceProtectionConfirmation(),
+    "invoice_reissue": InvoiceReissueConfirmation(),
 }
 
 

@@ -235,6 +235,78 @@ class CRMClient:
             "score": score, "resolved": resolved, "comment": comment,
             "conversation_id": conversation_id, "idempotency_key": idempotency_key})
 
+    # ---------------------------------------------------------------- after-sales
+    async def price_protection_orders(self, customer_id: int) -> List[Dict[str, Any]]:
+        """The customer's orders still within a price-protection window, each item checked."""
+        body = await self._request("GET", "/api/price-protection",
+                                   params={"customer_id": str(customer_id)})
+        return body["orders"] if body else []
+
+    async def price_protection_check(self, order_no: str, customer_id: int
+                                     ) -> Optional[Dict[str, Any]]:
+        """One order's items checked for price protection; None when not the customer's."""
+        return await self._request("GET", f"/api/price-protection/{order_no}",
+                                   params={"customer_id": str(customer_id)})
+
+    async def claim_price_protection(self, order_no: str, customer_id: int,
+                                     idempotency_key: str) -> Optional[Dict[str, Any]]:
+        """Refund the difference of every eligible item once; CRMRejected 409 says why not."""
+        return await self._request("POST", f"/api/price-protection/{order_no}/claims", json={
+            "customer_id": customer_id, "idempotency_key": idempotency_key})
+
+    async def after_sales(self, customer_id: int, order_no: Optional[str] = None
+                          ) -> List[Dict[str, Any]]:
+        """The customer's return/exchange/repair requests with their steps, newest first."""
+        params = {"customer_id": str(customer_id)}
+        if order_no:
+            params["order_no"] = order_no
+        body = await self._request("GET", "/api/after-sales", params=params)
+        return body["requests"] if body else []
+
+    async def invoices(self, customer_id: int) -> List[Dict[str, Any]]:
+        body = await self._request("GET", "/api/invoices", params={"customer_id": str(customer_id)})
+        return body["invoices"] if body else []
+
+    async def invoice(self, order_no: str, customer_id: int) -> Optional[Dict[str, Any]]:
+        """The order's invoice; None when the order is not the customer's or has none."""
+        return await self._request("GET", f"/api/invoices/{order_no}",
+                                   params={"customer_id": str(customer_id)})
+
+    async def send_invoice(self, order_no: str, customer_id: int, email: str,
+                           idempotency_key: str) -> Optional[Dict[str, Any]]:
+        """Send the e-invoice to `email`; CRMRejected 400 (address) / 409 (limit, not issued)."""
+        return await self._request("POST", f"/api/invoices/{order_no}/send", json={
+            "customer_id": customer_id, "email": email, "idempotency_key": idempotency_key})
+
+    async def reissue_invoice(self, order_no: str, customer_id: int, kind: str, title: str,
+                              tax_no: Optional[str], idempotency_key: str
+                              ) -> Optional[Dict[str, Any]]:
+        """Re-issue with a new title / tax number; CRMRejected 400 (field) / 409 (policy)."""
+        return await self._request("POST", f"/api/invoices/{order_no}/reissue", json={
+            "customer_id": customer_id, "kind": kind, "title": title, "tax_no": tax_no,
+            "reason": "客户通过在线客服修改发票信息", "idempotency_key": idempotency_key})
+
+    async def appointment_orders(self, customer_id: int) -> List[Dict[str, Any]]:
+        """Recent orders that may book a delivery, installation or pick-up, or have booked one."""
+        body = await self._request("GET", "/api/appointments",
+                                   params={"customer_id": str(customer_id)})
+        return body["orders"] if body else []
+
+    async def appointment_options(self, order_no: str, customer_id: int
+                                  ) -> Optional[Dict[str, Any]]:
+        """What the order may book (with slots) and has booked; None when not the customer's."""
+        return await self._request("GET", f"/api/appointments/{order_no}",
+                                   params={"customer_id": str(customer_id)})
+
+    async def book_appointment(self, order_no: str, customer_id: int, kind: str, slot: str,
+                               idempotency_key: str, change: bool = False
+                               ) -> Optional[Dict[str, Any]]:
+        """Book (or, with `change`, move) the order's appointment of `kind` to `slot`."""
+        path = f"/api/appointments/{order_no}" + ("/change" if change else "")
+        return await self._request("POST", path, json={
+            "customer_id": customer_id, "kind": kind, "slot": slot,
+            "idempotency_key": idempotency_key})
+
 
 def make_crm() -> CRMClient:
     """The CRM client every action opens, configured from the environment; the one place tests

@@ -20,4 +20,6 @@ def product_json(product: Product) -> Dict[str, Any]:
         "colours": list(product.colours or []),
         "sizes": list(product.sizes or []),
         "description": product.description,
+        "bulky": bool(product.bulky),
+        "needs_installation": bool(product.needs_installation),
     }

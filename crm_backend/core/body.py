@@ -176,3 +176,11 @@ def order_status(raw: Optional[str], field: str = "status") -> Optional[str]:
     if raw not in ORDER_STATUS_LABELS:
         raise bad_request(f"未知的订单状态 {raw}", field)
     return raw
+
+
+def required_query_id(request: web.Request, field: str) -> int:
+    """A required positive integer query parameter (a customer id, say), or a 400 naming it."""
+    value = int_value(request.query.get(field), field, minimum=1, maximum=MAX_ID)
+    if value is None:
+        raise bad_request(f"缺少参数 {field}", field)
+    return value

@@ -104,8 +104,9 @@ class CRMConfig:
     (risk weights, windows, levels), CRM_REMEDIES_POLICY (complaint remedy table, follow-up
     timing), CRM_ORDERS_POLICY (cancel/modify rules) and CRM_IDENTITY_POLICY (failure limits and
     lock of order-number verification, lifetime of a conversation's binding) and CRM_STAFF_POLICY
-    (staff session idle timeout and lifetime, lockout after wrong passwords); each defaults to
-    crm_backend/policy/.
+    (staff session idle timeout and lifetime, lockout after wrong passwords), and the after-sales
+    policies (docs/after-sales.md): CRM_PRICE_PROTECTION_POLICY, CRM_AFTER_SALES_POLICY,
+    CRM_INVOICES_POLICY, CRM_APPOINTMENTS_POLICY; each defaults to crm_backend/policy/.
     Follow-ups: KEFU_RASA_URL (unset disables the scheduler), KEFU_RASA_API_TOKEN,
     CRM_FOLLOWUP_POLL_SECONDS, CRM_FOLLOWUP_DELAY_SECONDS (overrides the policy delay),
     CRM_RASA_TIMEOUT_SECONDS. Daily loyalty jobs (birthday/anniversary points, risk scan):
@@ -135,6 +136,10 @@ class CRMConfig:
     identity_policy_path: Path = POLICY_DIR / "identity.toml"
     staff_policy_path: Path = POLICY_DIR / "staff.toml"
     handoffs_policy_path: Path = POLICY_DIR / "handoffs.toml"
+    price_protection_policy_path: Path = POLICY_DIR / "price_protection.toml"
+    after_sales_policy_path: Path = POLICY_DIR / "after_sales.toml"
+    invoices_policy_path: Path = POLICY_DIR / "invoices.toml"
+    appointments_policy_path: Path = POLICY_DIR / "appointments.toml"
     rasa_url: Optional[str] = None
     rasa_token: str = ""
     rasa_timeout_seconds: int = 10
@@ -182,6 +187,14 @@ class CRMConfig:
             staff_policy_path=Path(env.get("CRM_STAFF_POLICY") or POLICY_DIR / "staff.toml"),
             handoffs_policy_path=Path(
                 env.get("CRM_HANDOFFS_POLICY") or POLICY_DIR / "handoffs.toml"),
+            price_protection_policy_path=Path(
+                env.get("CRM_PRICE_PROTECTION_POLICY") or POLICY_DIR / "price_protection.toml"),
+            after_sales_policy_path=Path(
+                env.get("CRM_AFTER_SALES_POLICY") or POLICY_DIR / "after_sales.toml"),
+            invoices_policy_path=Path(
+                env.get("CRM_INVOICES_POLICY") or POLICY_DIR / "invoices.toml"),
+            appointments_policy_path=Path(
+                env.get("CRM_APPOINTMENTS_POLICY") or POLICY_DIR / "appointments.toml"),
             rasa_url=(env.get("KEFU_RASA_URL") or "").rstrip("/") or None,
             rasa_token=env.get("KEFU_RASA_API_TOKEN") or "",
             rasa_timeout_seconds=_int(env, "CRM_RASA_TIMEOUT_SECONDS", 10),

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Text, UniqueConstraint)
+                        Integer, MetaData, String, Text, UniqueConstraint, false)
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -144,6 +144,9 @@ class Product(Base):
     colours = Column(JSON, nullable=False, default=list)
     sizes = Column(JSON, nullable=False, default=list)
     description = Column(Text, nullable=False, default="")
+    # 大件 (delivered by appointment) and 需安装 (installed by appointment); docs/after-sales.md.
+    bulky = Column(Boolean, nullable=False, default=False, server_default=false())
+    needs_installation = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class Order(Base):
@@ -688,6 +691,196 @@ class CannedReply(Base):
     updated_by = _fk("staff_users.id", nullable=True, ondelete="SET NULL")
     updated_at = Column(UTCDateTime, nullable=False)
     removed_at = Column(UTCDateTime, nullable=True)
+
+
+class PriceChange(Base):
+    """A product's price from `changed_at` on (the catalogue's price history, used for 价保)."""
+
+    __tablename__ = "price_changes"
+
+    id = Column(Integer, primary_key=True)
+    product_id = _fk("products.id")
+    old_price_fen = Column(Integer, nullable=False)
+    price_fen = Column(Integer, nullable=False)
+    reason = Column(String(255), nullable=False, default="")
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    changed_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class PriceProtectionClaim(Base):
+    """A price-protection refund of one order item: the difference paid back once (one claim per
+    item; `request_key` is the caller's key, shared by the items of one request)."""
+
+    __tablename__ = "price_protection_claims"
+
+    id = Column(Integer, primary_key=True)
+    order_id = _fk("orders.id")
+    order_item_id = Column(Integer, ForeignKey("order_items.id", ondelete="CASCADE"),
+                           nullable=False, unique=True)
+    customer_id = _fk("customers.id")
+    paid_unit_fen = Column(Integer, nullable=False)
+    lowest_unit_fen = Column(Integer, nullable=False)
+    quantity = Column(Integer, nullable=False)
+    amount_fen = Column(Integer, nullable=False)
+    refund_id = _fk("refunds.id", nullable=True, ondelete="SET NULL")
+    request_key = Column(String(128), nullable=False, index=True)
+    idempotency_key = Column(String(160), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    refund = relationship("Refund")
+
+
+class AfterSalesRequest(Base):
+    """A return, exchange or repair request of an order item and where it stands."""
+
+    __tablename__ = "after_sales_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('return', 'exchange', 'repair')", name="kind"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    customer_id = _fk("customers.id")
+    order_id = _fk("orders.id")
+    order_item_id = _fk("order_items.id", nullable=True, ondelete="SET NULL")
+    kind = Column(String(16), nullable=False)
+    status = Column(String(20), nullable=False, index=True)
+    reason = Column(String(255), nullable=False)
+    reject_reason = Column(String(255), nullable=True)
+    refund_fen = Column(Integer, nullable=True)
+    return_tracking_no = Column(String(32), nullable=True)
+    outbound_carrier = Column(String(32), nullable=True)
+    outbound_tracking_no = Column(String(32), nullable=True)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+    steps = relationship("AfterSalesStep", back_populates="request",
+                         order_by=lambda: [AfterSalesStep.occurred_at, AfterSalesStep.id])
+    order = relationship("Order")
+    item = relationship("OrderItem")
+
+
+class AfterSalesStep(Base):
+    """One step of an after-sales request (已提交, 审核通过, 商家已收货, …) with its time."""
+
+    __tablename__ = "after_sales_steps"
+
+    id = Column(Integer, primary_key=True)
+    request_id = _fk("after_sales_requests.id")
+    status = Column(String(20), nullable=False)
+    note = Column(String(255), nullable=False, default="")
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+    occurred_at = Column(UTCDateTime, nullable=False)
+
+    request = relationship("AfterSalesRequest", back_populates="steps")
+
+
+class Invoice(Base):
+    """The e-invoice of an order as it stands now (its issued versions in InvoiceVersion)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("kind IN ('personal', 'company')", name="kind"),
+        CheckConstraint("status IN ('pending', 'issued', 'voided')", name="status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False,
+                      unique=True)
+    customer_id = _fk("customers.id")
+    kind = Column(String(16), nullable=False)
+    title = Column(String(128), nullable=False)
+    tax_no = Column(String(18), nullable=True)
+    status = Column(String(16), nullable=False)
+    number = Column(String(20), nullable=True)
+    version = Column(Integer, nullable=False, default=0)
+    reissues = Column(Integer, nullable=False, default=0)
+    amount_fen = Column(Integer, nullable=False)
+    email = Column(String(254), nullable=True)
+    first_issued_at = Column(UTCDateTime, nullable=True)
+    issued_at = Column(UTCDateTime, nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+    order = relationship("Order")
+    versions = relationship("InvoiceVersion", back_populates="invoice",
+                            order_by="InvoiceVersion.version")
+
+
+class InvoiceVersion(Base):
+    """One issued e-invoice of an order: the first, or a re-issue that voided the one before."""
+
+    __tablename__ = "invoice_versions"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "version", name="uq_invoice_versions_invoice_version"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    invoice_id = _fk("invoices.id")
+    version = Column(Integer, nullable=False)
+    number = Column(String(20), nullable=False, unique=True)
+    kind = Column(String(16), nullable=False)
+    title = Column(String(128), nullable=False)
+    tax_no = Column(String(18), nullable=True)
+    reason = Column(String(255), nullable=False, default="")
+    issued_at = Column(UTCDateTime, nullable=False)
+    voided_at = Column(UTCDateTime, nullable=True)
+    idempotency_key = Column(String(128), nullable=True, unique=True)
+
+    invoice = relationship("Invoice", back_populates="versions")
+
+
+class InvoiceSend(Base):
+    """An e-invoice sent to an email address, once per key."""
+
+    __tablename__ = "invoice_sends"
+
+    id = Column(Integer, primary_key=True)
+    invoice_id = _fk("invoices.id")
+    version = Column(Integer, nullable=False)
+    email = Column(String(254), nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    sent_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class Appointment(Base):
+    """A delivery, installation or return pick-up time booked for an order: one per order and
+    kind (a change moves it; the moves are in AppointmentChange)."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "kind", name="uq_appointments_order_kind"),
+        CheckConstraint("kind IN ('delivery', 'installation', 'pickup')", name="kind"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    order_id = _fk("orders.id")
+    customer_id = _fk("customers.id")
+    kind = Column(String(16), nullable=False)
+    day = Column(Date, nullable=False)
+    time_window = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="booked")
+    changes = Column(Integer, nullable=False, default=0)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
+class AppointmentChange(Base):
+    """An appointment moved to another day or time window, once per key."""
+
+    __tablename__ = "appointment_changes"
+
+    id = Column(Integer, primary_key=True)
+    appointment_id = _fk("appointments.id")
+    old_day = Column(Date, nullable=False)
+    old_window = Column(String(16), nullable=False)
+    new_day = Column(Date, nullable=False)
+    new_window = Column(String(16), nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
 
 
 # The managers' overview (crm_backend/review): its aggregates range over these time columns.

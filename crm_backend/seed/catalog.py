@@ -130,3 +130,15 @@ PRODUCTS: List[Tuple[str, str, str, str, int, List[str], List[str], str]] = [
     ("SP-0001", "瑜伽垫 加厚 10mm", "Keep", "运动户外", 12900, ["紫色", "墨绿"], [], "NBR材质，防滑回弹。"),
     ("SP-0002", "双肩登山包 40L", "探路者", "运动户外", 39900, ["黑色", "军绿"], [], "防泼水面料，背负透气。"),
 ]
+
+
+# Large appliances and furniture, flagged in the catalogue: (sku, name, brand, category,
+# price_fen, colours, sizes, description, bulky 大件, needs_installation 需安装). Kept apart from
+# PRODUCTS so the random order histories drawn from PRODUCTS stay as they were; only the
+# after-sales demo customer buys them (seed/after_sales.py).
+LARGE_PRODUCTS: List[Tuple[str, str, str, str, int, List[str], List[str], str, bool, bool]] = [
+    ("HM-0009", "对开门冰箱 501L", "海尔", "家居家电", 499900, ["星蕴银"], [], "一级能效，风冷无霜，双变频；大件送货上门，需预约送货时间。", True, False),
+    ("HM-0010", "滚筒洗衣机 10kg", "小天鹅", "家居家电", 329900, ["白色"], [], "洗烘一体，除菌除螨；大件送货，师傅上门安装。", True, True),
+    ("HM-0011", "壁挂式空调 1.5匹", "格力", "家居家电", 339900, ["白色"], [], "新一级能效，变频冷暖；需预约师傅上门安装。", False, True),
+    ("HM-0012", "布艺沙发 三人位", "顾家家居", "家居家电", 599900, ["浅灰", "燕麦色"], [], "科技布面料，高回弹海绵；大件送货上门。", True, False),
+]

@@ -10,9 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from crm_backend.core.db import create_sessionmaker
 from crm_backend.core.migrate import downgrade, upgrade
-from crm_backend.core.models import (ChannelIdentity, Customer, Order, OrderItem, PointsEntry,
+from crm_backend.core.models import (AfterSalesRequest, AfterSalesStep, Appointment,
+                                     ChannelIdentity, Customer, Invoice, InvoiceSend,
+                                     InvoiceVersion, Order, OrderItem, PointsEntry, PriceChange,
                                      Product, Refund, Shipment, StaffUser, TrackingEvent)
-from crm_backend.seed.catalog import PRODUCTS
+from crm_backend.seed.after_sales import (AfterSalesPlan, build_after_sales,
+                                          seeded_invoice_number)
+from crm_backend.seed.catalog import LARGE_PRODUCTS, PRODUCTS
 from crm_backend.seed.plan import OrderSpec, SeedPlan, build_plan
 from crm_backend.staff.passwords import hash_password
 
@@ -20,6 +24,10 @@ DEMO_STAFF_PASSWORD = "kefu-demo"
 
 
 POINTS_VALID_DAYS = 365
+
+
+# Every product the seed writes, in id order: (sku, name, …, bulky, needs_installation).
+CATALOGUE = [(*product, False, False) for product in PRODUCTS] + list(LARGE_PRODUCTS)
 
 
 def _order_row(
@@ -45,7 +53,7 @@ def _order_row(
         cancelled_at=spec.cancelled_at,
     )
     for item in spec.items:
-        sku, name = PRODUCTS[item.product_index][0], PRODUCTS[item.product_index][1]
+        sku, name = CATALOGUE[item.product_index][0], CATALOGUE[item.product_index][1]
         order.items.append(
             OrderItem(
                 product_id=product_ids[item.product_index],
@@ -113,8 +121,10 @@ async def _write(session: AsyncSession, plan: SeedPlan) -> None:
     session.add_all(staff)
     products = [
         Product(sku=sku, name=name, brand=brand, category=category, price_fen=price,
-                stock=50 + (index * 37) % 400, colours=colours, sizes=sizes, description=desc)
-        for index, (sku, name, brand, category, price, colours, sizes, desc) in enumerate(PRODUCTS)
+                stock=50 + (index * 37) % 400, colours=colours, sizes=sizes, description=desc,
+                bulky=bulky, needs_installation=install)
+        for index, (sku, name, brand, category, price, colours, sizes, desc, bulky, install)
+        in enumerate(CATALOGUE)
     ]
     session.add_all(products)
     await session.flush()
@@ -151,6 +161,65 @@ async def _write(session: AsyncSession, plan: SeedPlan) -> None:
     await session.flush()
 
 
+async def _write_after_sales(session: AsyncSession, plan: SeedPlan, extra: AfterSalesPlan
+                             ) -> None:
+    """Price changes, after-sales requests with their steps, invoices and appointments."""
+    products = list((await session.execute(select(Product).order_by(Product.id))).scalars())
+    orders = {o.order_no: o for o in (await session.execute(select(Order))).scalars()}
+    items = {(i.order_id, i.product_id): i.id
+             for i in (await session.execute(select(OrderItem))).scalars()}
+    for change in extra.price_changes:
+        product = products[change.product_index]
+        session.add(PriceChange(product_id=product.id, old_price_fen=change.old_price_fen,
+                                price_fen=change.price_fen, reason=change.reason,
+                                changed_at=change.at))
+        product.price_fen = change.price_fen
+    for spec in extra.requests:
+        order = orders[spec.order.order_no]
+        item_id = (items[(order.id, products[spec.product].id)]
+                   if spec.product is not None else None)
+        status, last_at, _note = spec.steps[-1]
+        request = AfterSalesRequest(
+            number=spec.number, customer_id=order.customer_id, order_id=order.id,
+            order_item_id=item_id, kind=spec.kind, status=status, reason=spec.reason,
+            reject_reason=spec.reject_reason, refund_fen=spec.refund_fen,
+            return_tracking_no=spec.return_tracking_no,
+            outbound_carrier=spec.outbound[0] if spec.outbound else None,
+            outbound_tracking_no=spec.outbound[1] if spec.outbound else None,
+            created_at=spec.steps[0][1], updated_at=last_at)
+        request.steps = [AfterSalesStep(status=step, note=note, occurred_at=at)
+                         for step, at, note in spec.steps]
+        session.add(request)
+    for spec in extra.invoices:
+        order = orders[spec.order.order_no]
+        invoice = Invoice(
+            order_id=order.id, customer_id=order.customer_id, kind=spec.kind, title=spec.title,
+            tax_no=spec.tax_no, status=spec.status, version=0, reissues=0,
+            amount_fen=order.total_fen, email=spec.email, created_at=order.paid_at,
+            updated_at=spec.voided_at or spec.issued_at or order.paid_at)
+        if spec.issued_at is not None:
+            number = seeded_invoice_number(order.id, spec.issued_at)
+            invoice.version, invoice.number = 1, number
+            invoice.first_issued_at = invoice.issued_at = invoice.sent_at = spec.issued_at
+            invoice.versions = [InvoiceVersion(
+                version=1, number=number, kind=spec.kind, title=spec.title, tax_no=spec.tax_no,
+                reason="签收后自动开具", issued_at=spec.issued_at, voided_at=spec.voided_at)]
+        session.add(invoice)
+        if spec.issued_at is not None and spec.email:
+            await session.flush()
+            session.add(InvoiceSend(invoice_id=invoice.id, version=1, email=spec.email,
+                                    idempotency_key=f"seed-invoice-send:{order.order_no}",
+                                    sent_at=spec.issued_at))
+    for booked in extra.appointments:
+        order = orders[booked.order.order_no]
+        session.add(Appointment(
+            order_id=order.id, customer_id=order.customer_id, kind=booked.kind, day=booked.day,
+            time_window=booked.window, status="booked", changes=0,
+            idempotency_key=f"seed-appointment:{order.order_no}:{booked.kind}",
+            created_at=booked.booked_at, updated_at=booked.booked_at))
+    await session.flush()
+
+
 async def has_customers(engine: AsyncEngine) -> bool:
     """True when the database already holds customers."""
     async with create_sessionmaker(engine)() as session:
@@ -165,7 +234,9 @@ async def seed(engine: AsyncEngine, anchor: date, reset: bool = False) -> bool:
     elif await has_customers(engine):
         return False
     plan = build_plan(anchor)
+    extra = build_after_sales(plan)
     async with create_sessionmaker(engine)() as session:
         async with session.begin():
             await _write(session, plan)
+            await _write_after_sales(session, plan, extra)
     return True

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from crm_backend.aftersales import rules as after_sales
+from crm_backend.appointments.rules import KIND_LABELS as APPOINTMENT_KINDS
 from crm_backend.complaints import rules as complaints
 from crm_backend.core.body import ORDER_NO_PATTERN
 from crm_backend.core.http import json_response
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, TIER_LABELS
 from crm_backend.handoffs.rules import PRIORITY_LABELS
+from crm_backend.invoices import rules as invoices
 from crm_backend.orders.rules import FIELD_LABELS
 from crm_backend.risk.rules import LEVEL_LABELS
 
@@ -28,6 +31,11 @@ def vocabulary() -> dict:
         "complaint_statuses": complaints.STATUS_LABELS,
         "risk_levels": LEVEL_LABELS,
         "handoff_priorities": PRIORITY_LABELS,
+        "after_sales_kinds": after_sales.KIND_LABELS,
+        "after_sales_statuses": after_sales.STATUS_LABELS,
+        "invoice_kinds": invoices.KIND_LABELS,
+        "invoice_statuses": invoices.STATUS_LABELS,
+        "appointment_kinds": APPOINTMENT_KINDS,
         "order_no_pattern": ORDER_NO_PATTERN.pattern,
         "complaint_no_pattern": complaints.NUMBER_PATTERN.pattern,
     }

@@ -1,0 +1,1 @@
+"""After-sales requests (return, exchange, repair): their steps and what the customer does next."""

@@ -1,0 +1,1 @@
+"""Appointments: large-item delivery, installation and return pick-up times for an order."""

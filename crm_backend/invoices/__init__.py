@@ -1,0 +1,1 @@
+"""E-invoices of orders: re-sending to an email, changing the title or tax number (re-issue)."""
