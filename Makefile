@@ -27,6 +27,7 @@ bench: model
 screenshots: model
 	@bash scripts/browser_deps.sh
 	@$(PY) -m scripts.screenshots
+	@$(PY) -m scripts.manager_screenshots
 
 clean:
 	rm -rf var bot/models/*.tar.gz .pytest_cache
