@@ -8,29 +8,20 @@ import asyncio
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
-import pytest
 from sqlalchemy import func, select
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Customer, Order, OrderItem, Product, Refund
 
-from .databases import SEED_NOW, TestDatabase, seeded_database
+from .databases import SEED_NOW, key, own_seeded_database
 
 NOW = SEED_NOW
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[TestDatabase]:
-    """A migrated, seeded database of its own on each backend (overrides the shared one)."""
-    yield from seeded_database(request.param, lambda: tmp_path_factory.mktemp("crm-aftersales"))
-
-
-def key(prefix: str = "t") -> str:
-    """A unique idempotency key."""
-    return f"{prefix}-{uuid.uuid4().hex}"
+# A seeded database of their own on each backend (overrides the shared one).
+database = own_seeded_database("crm-aftersales")
 
 
 async def make_product(url: str, category: str = "数码电子", price_fen: int = 100000,

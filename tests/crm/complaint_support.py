@@ -8,29 +8,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Iterator, Optional
+from typing import Optional
 
-import pytest
 from sqlalchemy import func, select, update
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Complaint, Customer, FollowUp, Order, OrderItem, Product
 
-from .databases import SEED_NOW, TestDatabase, seeded_database
+from .databases import SEED_NOW, key, own_seeded_database
 
 NOW = SEED_NOW
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[TestDatabase]:
-    """A migrated, seeded database of its own on each backend (overrides the shared one)."""
-    yield from seeded_database(request.param, lambda: tmp_path_factory.mktemp("crm-complaints"))
-
-
-def key(prefix: str = "t") -> str:
-    """A unique idempotency key."""
-    return f"{prefix}-{uuid.uuid4().hex}"
+# A seeded database of their own on each backend (overrides the shared one).
+database = own_seeded_database("crm-complaints")
 
 
 async def make_customer(url: str, *, tier: str = "ordinary", bad_faith: bool = False,

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable, Iterator, List, Tuple
+from typing import Any, Callable, Iterator, List, Tuple
 
 import psycopg2
 import pytest
@@ -86,23 +86,45 @@ def prepare(url: str) -> None:
     asyncio.run(_migrate_and_seed(url))
 
 
-def seeded_database(backend: str, directory_factory: Callable[[], Path]) -> Iterator[TestDatabase]:
-    """A migrated, seeded database on `backend` for a fixture to yield; PostgreSQL is skipped
-    when unreachable and dropped afterwards."""
+def database_on(backend: str, directory_factory: Callable[[], Path],
+                prepare_url: Callable[[str], None]) -> Iterator[str]:
+    """The URL of a fresh database on `backend`, made ready by `prepare_url`, for a fixture to
+    yield; PostgreSQL is skipped when unreachable and dropped afterwards."""
     if backend == "sqlite":
         url = sqlite_url(directory_factory())
-        prepare(url)
-        yield TestDatabase("sqlite", url)
+        prepare_url(url)
+        yield url
         return
     try:
         name, url = create_pg_database()
     except PostgresUnavailable as exc:
         pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc}")
     try:
-        prepare(url)
-        yield TestDatabase("postgresql", url)
+        prepare_url(url)
+        yield url
     finally:
         drop_pg_database(name)
+
+
+def seeded_database(backend: str, directory_factory: Callable[[], Path]) -> Iterator[TestDatabase]:
+    """A migrated, seeded database on `backend` for a fixture to yield."""
+    for url in database_on(backend, directory_factory, prepare):
+        yield TestDatabase(backend, url)
+
+
+def own_seeded_database(directory: str, scope: str = "session") -> Any:
+    """A `database` fixture of a module's own (overriding the shared one), for tests whose
+    writes would change what other tests read."""
+    @pytest.fixture(scope=scope, params=["sqlite", "postgresql"])
+    def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[TestDatabase]:
+        yield from seeded_database(request.param, lambda: tmp_path_factory.mktemp(directory))
+    return database
+
+
+def key(prefix: str = "t") -> str:
+    """A unique idempotency key."""
+    return f"{prefix}-{uuid.uuid4().hex}"
 
 
 async def order_fingerprint(url: str) -> List[Tuple[str, str, int, int]]:

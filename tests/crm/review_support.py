@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import pytest
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.migrate import upgrade
@@ -22,7 +21,7 @@ from crm_backend.core.models import (Complaint, ConversationMessage, Coupon, Cus
                                      SatisfactionAnswer, StaffUser, WinBackAttempt)
 from crm_backend.core.time import BEIJING
 
-from .databases import PostgresUnavailable, create_pg_database, drop_pg_database, sqlite_url
+from .databases import database_on
 
 
 def bj(month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -204,19 +203,6 @@ def review_database(backend: str, directory: Callable[[], Path], populate: bool
                     ) -> Iterator[str]:
     """The URL of a fresh migrated database on `backend` (with the constructed history when
     `populate`), for a module fixture to yield; PostgreSQL is skipped when unreachable."""
-    if backend == "sqlite":
-        url = sqlite_url(directory())
-        asyncio.run(_prepare(url, populate))
-        yield url
-        return
-    try:
-        name, url = create_pg_database()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc}")
-    try:
-        asyncio.run(_prepare(url, populate))
-        yield url
-    finally:
-        drop_pg_database(name)
+    yield from database_on(backend, directory, lambda url: asyncio.run(_prepare(url, populate)))
 
 

@@ -15,7 +15,7 @@ import re
 import uuid
 import zipfile
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Dict, Iterator, List, Optional, Sequence
+from typing import AsyncIterator, Dict, List, Optional, Sequence
 
 import aiohttp
 import pytest
@@ -28,7 +28,7 @@ from crm_backend.core.models import (Complaint, ConversationBinding, Conversatio
                                      Handoff, Notification, Order, RiskFlag, StaffUser,
                                      WinBackAttempt)
 
-from .databases import TestDatabase, seeded_database
+from .databases import TestDatabase, own_seeded_database
 from .staff_support import (add_staff, browser, error_of, in_db, logged_in,
                             session_csrf, staff_row)
 
@@ -55,12 +55,9 @@ class Manager:
         return resp
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[TestDatabase]:
-    """A seeded database of this module's own: the customers, orders and flags made here would
-    change what the seed's own tests read in the session's shared one."""
-    yield from seeded_database(request.param, lambda: tmp_path_factory.mktemp("at-risk"))
+# A seeded database of this module's own: the customers, orders and flags made here would
+# change what the seed's own tests read in the session's shared one.
+database = own_seeded_database("at-risk", scope="module")
 
 
 @pytest.fixture
