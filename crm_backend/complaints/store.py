@@ -15,7 +15,7 @@ from crm_backend.core.errors import KeyReused, NotFound
 from crm_backend.core.idempotency import by_key
 from crm_backend.core.models import Complaint, ComplaintEvent, Customer, Order
 from crm_backend.risk.policy import RiskPolicy
-from crm_backend.risk.rules import strong_negative_emotion
+from crm_backend.risk.rules import churn_language, strong_negative_emotion
 from crm_backend.risk.store import record_risk_signal
 
 NUMBER_ATTEMPTS = 5
@@ -141,6 +141,13 @@ async def create_complaint(db: AsyncSession, data: NewComplaint, now: datetime,
                                  detail=f"投诉 {complaint.number}：{emotion}",
                                  conversation_id=data.conversation_id,
                                  idempotency_key=f"emotion:{complaint.number}", now=now,
+                                 policy=risk)
+    leaving = churn_language(data.customer_words)
+    if leaving:
+        await record_risk_signal(db, customer_id=customer.id, signal="churn_language",
+                                 detail=f"投诉 {complaint.number}：{leaving}",
+                                 conversation_id=data.conversation_id,
+                                 idempotency_key=f"churn:{complaint.number}", now=now,
                                  policy=risk)
     return complaint, True
 

@@ -151,3 +151,17 @@ def strong_negative_emotion(words: Sequence[str]) -> Optional[str]:
     if not reasons:
         return None
     return "情绪激烈：" + "、".join(reasons[:4])
+
+
+# Explicit leaving words (DOMAIN.md §7), whatever else the message is about: a complaint that says
+# "再也不买了" is churn language too. Negated forms ("不会不买") are rare enough to accept.
+CHURN_WORDS = re.compile(
+    r"再也不(买|来|会来|光顾|回购|用)|以后不(买|来)了|不会再(买|来|光顾|回购)|永不回购|不会回购"
+    r"|换别家|去别家|换一家|别家买|注销(账号|账户|会员)|卸载了|取关了?|拉黑了?|最后一次(在你们|买)"
+    r"|最后一单|看透了")
+
+
+def churn_language(words: Sequence[str]) -> Optional[str]:
+    """The first explicit churn phrase in the words (quoted for the flag's reason), else None."""
+    found = CHURN_WORDS.search(" ".join(words))
+    return f"流失表态：“{found.group()}”" if found else None

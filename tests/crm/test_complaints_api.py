@@ -115,9 +115,30 @@ async def test_angry_words_add_a_negative_emotion_signal_once(client, auth,
     assert mine and "强烈负面情绪1次" in mine[0]["reasons"]
 
 
+async def test_churn_words_in_a_complaint_raise_the_churn_signal_for_any_tier(
+        client, auth, database: TestDatabase) -> None:
+    for tier in ("small", "ordinary"):
+        customer_id, order_no = await make_customer(database.url, tier=tier)
+        body = complaint_body(customer_id, order_no,
+                              customer_words=["收到就是坏的", "以后再也不买了，换别家"])
+        for _ in range(2):
+            status, created = await _create(client, auth, body)
+            assert status in (200, 201), created
+        number = created["complaint"]["number"]
+        assert await count(database.url, RiskSignal,
+                           RiskSignal.idempotency_key == f"churn:{number}",
+                           RiskSignal.signal == "churn_language") == 1
+        resp = await client.get("/api/risk-flags", headers=auth)
+        mine = [f for f in (await resp.json())["flags"] if f["customer"]["id"] == customer_id]
+        assert mine and any("流失" in reason for reason in mine[0]["reasons"]), mine
+
+
 async def test_calm_words_add_no_emotion_signal(client, auth, database: TestDatabase) -> None:
     customer_id, order_no = await make_customer(database.url)
     status, created = await _create(client, auth, complaint_body(customer_id, order_no))
     assert status == 201
+    number = created["complaint"]["number"]
     assert await count(database.url, RiskSignal,
-                       RiskSignal.idempotency_key == f"emotion:{created['complaint']['number']}") == 0
+                       RiskSignal.idempotency_key == f"emotion:{number}") == 0
+    assert await count(database.url, RiskSignal,
+                       RiskSignal.idempotency_key == f"churn:{number}") == 0
