@@ -10,12 +10,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import List, Optional, Sequence, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Customer, Order, OrderItem, Product, Refund
 
-from .databases import SEED_NOW, key, own_seeded_database
+from .databases import SEED_NOW, count, key, own_seeded_database  # noqa: F401 (re-exported)
 
 NOW = SEED_NOW
 
@@ -87,16 +87,6 @@ async def add_refund(url: str, order_no: str, amount_fen: int) -> None:
                           reason="部分退款", idempotency_key=key("refund"), created_at=NOW,
                           updated_at=NOW))
             await db.commit()
-    finally:
-        await engine.dispose()
-
-
-async def count(url: str, model, *conditions) -> int:
-    """Rows of `model` matching the conditions."""
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            return int(await db.scalar(select(func.count(model.id)).where(*conditions)) or 0)
     finally:
         await engine.dispose()
 

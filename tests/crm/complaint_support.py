@@ -10,12 +10,12 @@ import uuid
 from datetime import timedelta
 from typing import Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.models import Complaint, Customer, FollowUp, Order, OrderItem, Product
 
-from .databases import SEED_NOW, key, own_seeded_database
+from .databases import SEED_NOW, count, key, own_seeded_database  # noqa: F401 (re-exported)
 
 NOW = SEED_NOW
 
@@ -52,16 +52,6 @@ async def make_customer(url: str, *, tier: str = "ordinary", bad_faith: bool = F
                                  unit_price_fen=total_fen))
             await db.commit()
             return customer.id, order_no
-    finally:
-        await engine.dispose()
-
-
-async def count(url: str, model, *conditions) -> int:
-    """Rows of `model` matching the conditions."""
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            return int(await db.scalar(select(func.count(model.id)).where(*conditions)) or 0)
     finally:
         await engine.dispose()
 

@@ -11,9 +11,9 @@ from typing import Any, Callable, Iterator, List, Tuple
 
 import psycopg2
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from crm_backend.core.db import create_engine
+from crm_backend.core.db import create_engine, create_sessionmaker
 from crm_backend.core.migrate import upgrade
 from crm_backend.core.models import Order
 from crm_backend.core.time import BEIJING
@@ -138,5 +138,15 @@ async def order_fingerprint(url: str) -> List[Tuple[str, str, int, int]]:
                 )
             )
             return [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def count(url: str, model, *conditions) -> int:
+    """Rows of `model` matching the conditions."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            return int(await db.scalar(select(func.count(model.id)).where(*conditions)) or 0)
     finally:
         await engine.dispose()
