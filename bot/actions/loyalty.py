@@ -46,7 +46,8 @@ def find_reward(rewards: List[Dict[str, Any]], reward_id: str) -> Optional[Dict[
 
 
 class ActionRedeemPoints(CustomerAction):
-    """The catalogue as buttons; a chosen reward is confirmed (cost, balance) before redeeming."""
+    """The catalogue as buttons; a reward chosen by button or named in words ("换10元无门槛券") is
+    confirmed (cost, balance) before redeeming; a value no reward has is said to be missing."""
 
     def name(self) -> Text:
         return "action_redeem_points"
@@ -58,6 +59,12 @@ class ActionRedeemPoints(CustomerAction):
         points = await crm.points(customer_id)
         balance = int(points["balance"]) if points and points.get("balance") is not None else None
         reward = find_reward(rewards, slot_text(tracker, "reward_id"))
+        if reward is None:
+            reward, asked = replies.reward_named(rewards, tracker.latest_message.get("text") or "")
+            if asked is not None:
+                text, buttons = replies.unknown_reward(asked, rewards, balance)
+                dispatcher.utter_message(text=text, buttons=buttons)
+                return events
         if reward is None or balance is None:
             if balance is None and reward is not None:
                 dispatcher.utter_message(text=replies.LOYALTY_UNAVAILABLE)

@@ -4,6 +4,7 @@ Plain functions (no Rasa, no I/O). Shapes are the CRM's: GET /points, GET /membe
 GET /rewards/catalogue, POST /points/redeem, POST /winback.
 """
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.actions.inquiry_replies import when
@@ -85,6 +86,53 @@ def catalogue_reply(rewards: List[Dict[str, Any]], balance: Optional[int]) -> Tu
     buttons = [{"title": f"{r['title']}（{r['points_cost']}分）",
                 "payload": f'/redeem_points{{"reward_id":"{r["id"]}"}}'} for r in rewards]
     return "\n".join(lines), buttons
+
+
+_YUAN = re.compile(r"(\d+)\s*(?:元|块)")
+_MIN_SPEND = re.compile(r"满\s*(\d+)")
+_SPACES = re.compile(r"\s+")
+
+
+def _value(reward: Dict[str, Any], key: str) -> Optional[int]:
+    try:
+        return int(float(reward.get(key)))
+    except (TypeError, ValueError):
+        return None
+
+
+def reward_named(rewards: List[Dict[str, Any]], text: str
+                 ) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
+    """The one reward the words name (its title, its value "10元", "满199", "无门槛"), or — when
+    they name a value no reward has — None and that value as the customer said it."""
+    plain = _SPACES.sub("", text or "")
+    titled = [r for r in rewards if r.get("title") and _SPACES.sub("", r["title"]) in plain]
+    if len(titled) == 1:
+        return titled[0], None
+    values = [int(v) for v in _YUAN.findall(plain)]
+    spends = [int(v) for v in _MIN_SPEND.findall(plain)]
+    candidates = rewards
+    if values:
+        candidates = [r for r in candidates if _value(r, "value_yuan") in values]
+    if spends:
+        candidates = [r for r in candidates if _value(r, "min_spend_yuan") in spends]
+    if "无门槛" in plain:
+        candidates = [r for r in candidates if not _value(r, "min_spend_yuan")]
+    if not (values or spends or "无门槛" in plain):
+        return None, None
+    if len(candidates) == 1:
+        return candidates[0], None
+    if not candidates:
+        asked = "、".join([f"{v}元" for v in values] + [f"满{v}" for v in spends]
+                         + (["无门槛"] if "无门槛" in plain else []))
+        return None, asked
+    return None, None
+
+
+def unknown_reward(asked: str, rewards: List[Dict[str, Any]], balance: Optional[int]
+                   ) -> Tuple[str, Buttons]:
+    """No reward is what the customer named: say so, then what can be redeemed."""
+    text, buttons = catalogue_reply(rewards, balance)
+    return f"积分商城里没有「{asked}」的兑换项目。{text}", buttons
 
 
 def confirm_redeem(reward: Dict[str, Any], balance: int) -> str:

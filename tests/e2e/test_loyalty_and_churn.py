@@ -71,6 +71,20 @@ def test_redeem_with_confirmation_writes_a_coupon_and_spends_once(stack, catalog
     assert f"当前积分余额 {before - reward['points_cost']} 分" in done
 
 
+def test_a_reward_named_in_words_is_confirmed_and_an_unknown_one_lists_what_exists(stack,
+                                                                                   catalogue):
+    reward = catalogue[0]
+    customer_id = customer_with_points(stack, reward["points_cost"])
+    before = balance(stack, customer_id)
+    sender, meta = new_sender(), token_meta(stack, customer_id)
+    confirm = reply_text(stack.say(sender, f"我想用积分换{reward['title']}", meta))
+    assert reward["title"] in confirm and f"需要 {reward['points_cost']} 积分" in confirm
+    missing = reply_text(stack.say(new_sender(), "积分能换100000元的券吗", meta))
+    assert "没有「100000元」" in missing
+    assert all(r["title"] in missing for r in catalogue)
+    assert balance(stack, customer_id) == before
+
+
 def test_retried_confirmation_redeems_only_once(stack, catalogue):
     reward = catalogue[0]
     customer_id = customer_with_points(stack, reward["points_cost"])
