@@ -54,13 +54,30 @@ def _user_index(events: List[Dict[str, Any]]) -> int:
     return max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
 
 
-def offered_orders(events: List[Dict[str, Any]]) -> Optional[OrderOffer]:
-    """The 'which order?' buttons of the bot's messages right before the latest user message."""
+def _last_turn_bot_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The bot's messages between the previous user message and the latest one, newest first."""
     latest = _user_index(events)
     previous = _user_index(events[:latest]) if latest > 0 else -1
-    for event in reversed(events[previous + 1:latest]):
-        if event.get("event") != "bot":
-            continue
+    return [e for e in reversed(events[previous + 1:latest]) if e.get("event") == "bot"]
+
+
+REWARD_BUTTON = re.compile(r'^/redeem_points\{"reward_id":"([\w-]+)"\}$')
+
+
+def offered_rewards(events: List[Dict[str, Any]]) -> List[str]:
+    """The reward ids the bot's last message offered as buttons, in order (empty if none)."""
+    for event in _last_turn_bot_events(events):
+        buttons = (event.get("data") or {}).get("buttons") or []
+        ids = [m.group(1) for m in (REWARD_BUTTON.match(str(b.get("payload") or ""))
+                                    for b in buttons) if m]
+        if ids:
+            return ids
+    return []
+
+
+def offered_orders(events: List[Dict[str, Any]]) -> Optional[OrderOffer]:
+    """The 'which order?' buttons of the bot's messages right before the latest user message."""
+    for event in _last_turn_bot_events(events):
         buttons = (event.get("data") or {}).get("buttons") or []
         matches = [ORDER_BUTTON.match(str(b.get("payload") or "")) for b in buttons]
         orders = [{"order_no": m.group(2), "item_summary": TITLE_STATUS.sub("", str(b.get("title")))}
@@ -138,8 +155,30 @@ async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     return await run_in_turn(action, dispatcher, tracker, domain, order_no=picked)
 
 
+async def answer_reward_offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Optional[List[EventType]]:
+    """Right after the reward list, '第一个' or '10元那个' picks a reward (the redemption asks to
+    confirm, or lists the rewards again); None when no reward was offered."""
+    rewards = offered_rewards(tracker.events)
+    if not rewards:
+        return None
+    position = ordinal(tracker.latest_message.get("text") or "", len(rewards))
+    slots = {"reward_id": rewards[position]} if position is not None else {}
+    return await run_in_turn(customer_actions()["action_redeem_points"], dispatcher, tracker,
+                             domain, **slots)
+
+
+def names_an_order(tracker: Tracker) -> bool:
+    """The message carries an order number or a phone tail (what `inform` answers with)."""
+    text = tracker.latest_message.get("text") or ""
+    entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    return extract_order_no(text) is not None or bool(entities & {"order_no", "phone_tail"})
+
+
 class ActionAnswerChoice(HonestAction, Action):
-    """A typed answer right after 'which order?'; otherwise what the message means by itself."""
+    """A typed answer right after 'which order?' or the reward list; an order number by itself is
+    an order question; anything else is what the message means by itself — never the list of
+    recent orders for a message that names none."""
 
     def name(self) -> Text:
         return "action_answer_choice"
@@ -147,13 +186,15 @@ class ActionAnswerChoice(HonestAction, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         events = await answer_offer(dispatcher, tracker, domain)
+        if events is None:
+            events = await answer_reward_offer(dispatcher, tracker, domain)
         if events is not None:
             return events
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "rate":
             dispatcher.utter_message(response="utter_thanks_for_rating")
             return []
-        if intent == "inform":
+        if intent == "inform" and names_an_order(tracker):
             return await run_in_turn(customer_actions()["action_order_status"], dispatcher,
                                      tracker, domain)
         return list(await ActionFallback().run(dispatcher, tracker, domain))

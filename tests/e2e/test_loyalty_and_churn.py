@@ -85,6 +85,26 @@ def test_a_reward_named_in_words_is_confirmed_and_an_unknown_one_lists_what_exis
     assert balance(stack, customer_id) == before
 
 
+def test_right_after_the_reward_list_a_typed_choice_picks_a_reward(stack, catalogue):
+    reward = catalogue[0]
+    customer_id = customer_with_points(stack, reward["points_cost"])
+    before = balance(stack, customer_id)
+    for answer in ("第一个", f"{reward['title']}那个"):
+        sender, meta = new_sender(), token_meta(stack, customer_id)
+        offered = stack.say(sender, "积分能换什么", meta)
+        assert f'/redeem_points{{"reward_id":"{reward["id"]}"}}' == payloads(offered)[0]
+        confirm = reply_text(stack.say(sender, answer, meta))
+        assert reward["title"] in confirm and "确认兑换" in confirm, (answer, confirm)
+        assert "哪一笔" not in confirm
+    assert balance(stack, customer_id) == before
+
+
+def test_an_answer_naming_no_order_never_gets_the_list_of_recent_orders(stack):
+    replies = stack.say(new_sender(), "10元那个", token_meta(stack, 1))
+    assert "哪一笔" not in reply_text(replies)
+    assert not any('"order_no"' in p for p in payloads(replies))
+
+
 def test_retried_confirmation_redeems_only_once(stack, catalogue):
     reward = catalogue[0]
     customer_id = customer_with_points(stack, reward["points_cost"])
