@@ -71,7 +71,8 @@ async def propose(request: web.Request) -> web.Response:
     table = policies(request).remedies
     async with session(request) as db:
         complaint = await complaint_store.complaint_by_number(db, number, lock=True)
-        proposal = await remedy_execution.propose(db, complaint, alternative, table, now(request))
+        proposal = await remedy_execution.propose(db, complaint, alternative, table,
+                                                  policies(request).orders, now(request))
         await db.commit()
     return json_response(proposal)
 

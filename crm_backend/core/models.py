@@ -178,6 +178,8 @@ class Order(Base):
     delivered_at = Column(UTCDateTime, nullable=True)
     cancelled_at = Column(UTCDateTime, nullable=True)
     delivery_time = Column(String(64), nullable=True)
+    # When a complaint's remedy asked the warehouse to rush the order out.
+    expedited_at = Column(UTCDateTime, nullable=True)
 
     customer = relationship("Customer", back_populates="orders")
     items = relationship(

@@ -19,7 +19,8 @@ from crm_backend.orders import store as queries
 from crm_backend.orders.delivery import mark_delivered
 from crm_backend.orders.policy import FIELDS
 from crm_backend.orders.store import order_detail
-from crm_backend.orders.views import changed_order_json, order_detail_json, refund_json
+from crm_backend.orders.views import (changed_order_json, order_detail_json, order_situation,
+                                      refund_json)
 from crm_backend.policies import policies
 
 ORDER_NOT_FOUND_MESSAGE = "订单不存在"
@@ -34,7 +35,9 @@ async def get_order(request: web.Request) -> web.Response:
         order = await queries.order_detail(db, order_no)
     if order is None or (owner is not None and order.customer_id != owner):
         raise not_found(ORDER_NOT_FOUND_MESSAGE)
-    return json_response(order_detail_json(order, policies(request).orders))
+    rules = policies(request).orders
+    return json_response({**order_detail_json(order, rules),
+                          "situation": order_situation(order, now(request), rules).as_json()})
 
 
 VALUE_MAX_LENGTH = 255

@@ -1,5 +1,5 @@
 """The orders policy (policy/orders.toml): which statuses allow cancelling or modifying an order,
-and the reasons the customer hears when not."""
+the reasons the customer hears when not, and when an order counts as late or stalled."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Tuple
 
-from crm_backend.core.policy_files import PolicyError, read_policy, table
+from crm_backend.core.policy_files import PolicyError, integer, read_policy, table
 from crm_backend.core.vocabulary import ORDER_STATUS_LABELS
 
 FIELDS = ("address", "phone", "spec", "delivery_time")
@@ -23,6 +23,8 @@ class OrderRules:
     modify_allowed: Tuple[str, ...]
     modify_fields: Tuple[str, ...]
     modify_refusals: Dict[str, str]
+    ship_within_hours: int = 48
+    stalled_after_days: int = 3
 
 
 def _statuses(raw: Mapping[str, Any], name: str) -> Tuple[str, ...]:
@@ -35,7 +37,7 @@ def _statuses(raw: Mapping[str, Any], name: str) -> Tuple[str, ...]:
 
 def parse_order_rules(doc: Mapping[str, Any]) -> OrderRules:
     """Validate a parsed orders.toml document."""
-    cancel, modify = table(doc, "cancel"), table(doc, "modify")
+    cancel, modify, delivery = table(doc, "cancel"), table(doc, "modify"), table(doc, "delivery")
     fields = tuple(modify.get("fields", FIELDS))
     if any(f not in FIELDS for f in fields):
         raise PolicyError(f"orders policy modify.fields must be among {FIELDS}")
@@ -46,6 +48,8 @@ def parse_order_rules(doc: Mapping[str, Any]) -> OrderRules:
         modify_allowed=_statuses(modify, "allowed"),
         modify_fields=fields,
         modify_refusals={k: str(v) for k, v in table(modify, "refusals").items()},
+        ship_within_hours=integer(delivery, "ship_within_hours", 1),
+        stalled_after_days=integer(delivery, "stalled_after_days", 1),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from crm_backend.core.models import Order, OrderItem, Refund, Shipment
@@ -11,6 +12,7 @@ from crm_backend.core.vocabulary import order_status_label, refund_status_label
 from crm_backend.customers.views import mask_phone
 from crm_backend.orders.policy import OrderRules
 from crm_backend.orders.rules import cancel_decision
+from crm_backend.orders.situation import Scan, Situation, delivery_situation
 
 
 def item_summary(items: List[OrderItem]) -> str:
@@ -98,3 +100,16 @@ def changed_order_json(order: Order, rules: OrderRules) -> Dict[str, Any]:
     for line, item in zip(detail["items"], order.items):
         line.update(colour=item.colour, size=item.size)
     return detail
+
+
+def order_situation(order: Order, now: datetime, rules: OrderRules) -> Situation:
+    """Where the order really stands (needs shipment.events loaded)."""
+    shipment = order.shipment
+    last = None
+    if shipment is not None and shipment.events:
+        event = max(shipment.events, key=lambda e: (e.occurred_at, e.id or 0))
+        last = Scan(event.occurred_at, event.location, event.description)
+    return delivery_situation(order.order_no, order.status, order.paid_at or order.created_at, now,
+                              rules.ship_within_hours, rules.stalled_after_days,
+                              carrier=shipment.carrier if shipment else None,
+                              shipped_at=order.shipped_at, last_scan=last)

@@ -262,3 +262,40 @@ async def test_a_resend_after_number_9999_takes_a_free_number_of_the_day(client,
     resend = body["execution"]["resend_order_no"]
     assert status == 201 and len(resend) == 14 and resend.startswith(prefix)
     assert resend != f"{prefix}9999"
+
+
+async def test_a_late_shipment_is_stated_and_rushed_out_with_compensation_once(client, auth,
+                                                                               database) -> None:
+    customer_id, order_no = await make_customer(database.url, order_status="pending_shipment")
+    order = await (await client.get(f"/api/orders/{order_no}", headers=auth)).json()
+    assert order["situation"]["code"] == "late_shipment"
+    assert "5天" in order["situation"]["sentence"] and "待发货" in order["situation"]["sentence"]
+    resp = await client.post("/api/complaints", headers=auth, json=complaint_body(
+        customer_id, order_no, category="delivery", severity="medium",
+        customer_words=["下单五天了还不发货", "赶紧给我发货，还要补偿"], expectation="compensation"))
+    number = (await resp.json())["complaint"]["number"]
+    _, offer = await _post(client, auth, f"/api/complaints/{number}/remedy/propose", {})
+    assert offer["remedy"]["kind"] == "expedite" and offer["alternatives_left"] == 1
+    assert "加急" in offer["remedy"]["description"] and "¥20.00" in offer["remedy"]["description"]
+    for _ in range(2):
+        status, done = await _post(client, auth, f"/api/complaints/{number}/remedy/accept",
+                                   {"idempotency_key": key()})
+    assert done["execution"]["expedited_order_no"] == order_no
+    assert await count(database.url, Coupon,
+                       Coupon.idempotency_key == f"complaint:{number}:coupon") == 1
+    assert await count(database.url, Order, Order.order_no == order_no,
+                       Order.expedited_at.is_not(None)) == 1
+    assert await count(database.url, Refund, Refund.idempotency_key.like(f"complaint:{number}%")) == 0
+
+
+async def test_a_late_shipment_refund_wish_is_offered_first_and_rushing_is_the_alternative(
+        client, auth, database) -> None:
+    customer_id, order_no = await make_customer(database.url, order_status="pending_shipment")
+    resp = await client.post("/api/complaints", headers=auth, json=complaint_body(
+        customer_id, order_no, category="delivery", severity="medium",
+        customer_words=["五天了都不发货，不想要了"], expectation="refund"))
+    number = (await resp.json())["complaint"]["number"]
+    path = f"/api/complaints/{number}/remedy/propose"
+    _, first = await _post(client, auth, path, {})
+    _, alternative = await _post(client, auth, path, {"alternative": True})
+    assert (first["remedy"]["kind"], alternative["remedy"]["kind"]) == ("refund", "expedite")

@@ -8,7 +8,7 @@ from crm_backend.complaints.remedies.policy import load_remedy_table, parse_reme
 from crm_backend.complaints.remedies.rules import (History, Remedy, alternatives_left, amount_fen,
                                                    asks_for_compensation, description,
                                                    execution_summary, free_resend_sequence,
-                                                   propose_remedies, title)
+                                                   propose_remedies, title, wishes)
 from crm_backend.core.config import POLICY_DIR
 from crm_backend.core.policy_files import PolicyError
 
@@ -79,7 +79,7 @@ def test_bad_faith_asking_compensation_goes_to_a_person() -> None:
 @pytest.mark.parametrize("status,expected", [
     (None, [("escalate", 0)]),
     ("pending_payment", [("escalate", 0)]),
-    ("pending_shipment", [("refund", 100)]),
+    ("pending_shipment", [("refund", 100), ("points", 100)]),
     ("shipped", [("refund", 100), ("resend", 0)]),
     ("refunded", [("escalate", 0)]),
 ])
@@ -89,9 +89,9 @@ def test_order_bound_remedies_need_a_suitable_order(status, expected) -> None:
 
 @pytest.mark.parametrize("category,refunded,expected", [
     ("product_quality", 0, [("refund", 100), ("resend", 0)]),
-    ("product_quality", 1990, [("resend", 0)]),
+    ("product_quality", 1990, [("resend", 0), ("points", 100)]),
     ("price", 17910, [("price_difference", 10), ("coupon", 2000)]),
-    ("price", 18000, [("coupon", 2000)]),
+    ("price", 18000, [("coupon", 2000), ("points", 100)]),
 ])
 def test_money_back_must_fit_what_the_order_has_left(category, refunded, expected) -> None:
     history = History(order_status="delivered", order_total_fen=19900, order_refunded_fen=refunded)
@@ -160,3 +160,61 @@ def test_resend_numbers_fill_the_day_from_9000_then_below_and_run_out() -> None:
     assert free_resend_sequence(range(9000, 10000)) == 8999
     assert free_resend_sequence(list(range(9000, 10000)) + [8999]) == 8998
     assert free_resend_sequence(range(1, 10000)) is None
+
+
+def late(words: str = "", expectation=None, status: str = "pending_shipment",
+         situation: str = "late_shipment") -> History:
+    return History(order_status=status, order_total_fen=19900, situation=situation,
+                   wishes=wishes(expectation, words))
+
+
+@pytest.mark.parametrize("words,expectation,expected", [
+    # "ship it now and compensate me" is never met with a refund first
+    ("十天了还不发货，赶紧给我发货，还要补偿", "compensation", [("expedite", 2000), ("refund", 100)]),
+    ("拖了这么久，马上发", None, [("expedite", 2000), ("refund", 100)]),
+    ("不发就算了，我要退款", "refund", [("refund", 100), ("expedite", 2000)]),
+    ("到底什么时候发货", None, [("expedite", 2000), ("refund", 100)]),
+])
+def test_a_late_shipment_is_rushed_out_or_refunded_as_the_customer_wishes(words, expectation,
+                                                                         expected) -> None:
+    for tier in ("ordinary", "small"):
+        assert kinds("delivery", "medium", tier, history=late(words, expectation)) == expected
+
+
+@pytest.mark.parametrize("situation,status", [("stalled", "shipped"),
+                                              ("signed_not_received", "delivered")])
+def test_a_lost_parcel_is_resent_or_refunded_not_paid_off_with_a_coupon(situation, status) -> None:
+    history = late("物流五天没动了", None, status, situation)
+    assert kinds("delivery", "medium", "small", history=history) == [("resend", 0), ("refund", 100)]
+    refund_first = late("我要退款", "refund", status, situation)
+    assert kinds("delivery", "low", "ordinary", history=refund_first) == [("refund", 100), ("resend", 0)]
+
+
+def test_a_parcel_on_its_way_keeps_the_delivery_rows() -> None:
+    history = late("怎么还没到", None, "shipped", "in_transit")
+    assert kinds("delivery", "medium", "ordinary", history=history) == [("coupon", 2000), ("points", 200)]
+
+
+def test_another_option_comes_from_the_next_rule_when_the_first_has_only_one() -> None:
+    history = History(order_status="pending_shipment", order_total_fen=19900,
+                      situation="awaiting_shipment")
+    assert kinds("delivery", "high", "small", history=history) == [("refund", 100), ("coupon", 1000)]
+
+
+@pytest.mark.parametrize("expectation,words,expected", [
+    ("refund", "", {"refund"}),
+    (None, "不要退款，赶紧发货，再给点补偿", {"ship", "compensation"}),
+    ("赶紧发货并赔偿", "", {"ship", "compensation"}),
+    (None, "别补发了，直接退钱", {"refund"}),
+    (None, "东西坏了", set()),
+])
+def test_wishes_read_from_the_wish_and_the_words(expectation, words, expected) -> None:
+    assert wishes(expectation, words) == frozenset(expected)
+
+
+def test_expedite_wording() -> None:
+    remedy = TABLE.options["expedite_coupon_20"]
+    assert title(remedy) == "加急发货并补偿"
+    assert "24小时内为您发出" in description(remedy, None) and "¥20.00" in description(remedy, None)
+    summary = execution_summary(remedy, None, coupon_code="KFQ9")
+    assert "24小时内发出" in summary and "KFQ9" in summary

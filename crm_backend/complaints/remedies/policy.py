@@ -9,6 +9,7 @@ from crm_backend.complaints.remedies.rules import KINDS, Remedy, RemedyTable, Ru
 from crm_backend.complaints.rules import CATEGORY_LABELS, SEVERITY_LABELS
 from crm_backend.core.policy_files import PolicyError, integer, read_policy, table
 from crm_backend.core.vocabulary import TIERS
+from crm_backend.orders.situation import SITUATIONS
 from crm_backend.followups.rules import FollowUpTiming
 
 
@@ -31,7 +32,7 @@ def _option(key: str, raw: Mapping[str, Any]) -> Remedy:
     percent = integer(raw, "percent", 1) if kind in ("refund", "price_difference") else 0
     if percent > 100:
         raise PolicyError(f"[options.{key}] percent must be at most 100")
-    coupon = kind == "coupon"
+    coupon = kind in ("coupon", "expedite")
     return Remedy(
         key=key, kind=kind, due_days=integer(raw, "due_days"), percent=percent,
         value_fen=integer(raw, "value_yuan", 1) * 100 if coupon else 0,
@@ -52,7 +53,8 @@ def _rule(index: int, raw: Mapping[str, Any], options: Dict[str, Remedy]) -> Rul
         raise PolicyError(f"rule #{index + 1}: repeat must be true or false")
     return Rule(options=names, categories=_strings(raw, "categories", tuple(CATEGORY_LABELS)),
                 severities=_strings(raw, "severities", tuple(SEVERITY_LABELS)),
-                tiers=_strings(raw, "tiers", TIERS), repeat=repeat)
+                tiers=_strings(raw, "tiers", TIERS), repeat=repeat,
+                situations=_strings(raw, "situations", SITUATIONS))
 
 
 def _follow_up(raw: Mapping[str, Any]) -> FollowUpTiming:

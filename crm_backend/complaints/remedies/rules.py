@@ -10,13 +10,39 @@ from crm_backend.core.money import fen_to_yuan
 from crm_backend.followups.rules import FollowUpTiming
 from crm_backend.orders.rules import refundable_fen
 
-KINDS = ("refund", "resend", "coupon", "points", "price_difference", "escalate")
+KINDS = ("refund", "resend", "expedite", "coupon", "points", "price_difference", "escalate")
 
 
-ORDER_KINDS = ("refund", "resend", "price_difference")
+ORDER_KINDS = ("refund", "resend", "expedite", "price_difference")
 
 
 COMPENSATION_WORDS = ("赔偿", "补偿", "赔钱", "赔付", "精神损失", "优惠券", "积分", "红包", "返现")
+
+
+# What the customer may ask for in their own words or the bot's wish code, and the words that say it.
+WISH_WORDS: Dict[str, Tuple[str, ...]] = {
+    "refund": ("退款", "退钱", "退货", "把钱退", "全额退", "钱退"),
+    "replacement": ("换货", "换一个", "换个新", "换新", "补发", "重新发", "再发一"),
+    "ship": ("马上发", "赶紧发", "尽快发", "快点发", "立刻发", "立即发", "早点发", "快发", "催发",
+             "加急", "给我发货", "赶快发", "抓紧发"),
+    "compensation": COMPENSATION_WORDS + ("给个说法", "赔"),
+}
+
+
+# A wish word right after one of these is a wish not to: "不要退款，赶紧发货".
+NEGATIONS = ("不要", "不想", "不用", "别", "不需要", "不是要")
+
+
+# Which wishes each kind of remedy meets; a remedy meeting more of the customer's wishes goes first.
+MEETS: Dict[str, frozenset] = {
+    "refund": frozenset({"refund"}),
+    "price_difference": frozenset({"refund", "compensation"}),
+    "resend": frozenset({"replacement", "ship"}),
+    "expedite": frozenset({"ship", "compensation"}),
+    "coupon": frozenset({"compensation"}),
+    "points": frozenset({"compensation"}),
+    "escalate": frozenset(),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,7 @@ class Rule:
     severities: Tuple[str, ...] = ()
     tiers: Tuple[str, ...] = ()
     repeat: Optional[bool] = None
+    situations: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,8 @@ class History:
     asks_compensation: bool = False
     order_total_fen: Optional[int] = None
     order_refunded_fen: int = 0
+    situation: Optional[str] = None
+    wishes: frozenset = frozenset()
 
 
 ESCALATE = Remedy(key="escalate", kind="escalate", due_days=1)
@@ -81,12 +110,39 @@ def asks_for_compensation(expectation: Optional[str]) -> bool:
     return expectation in COMPENSATION_WISHES or any(w in expectation for w in COMPENSATION_WORDS)
 
 
-def _matches(rule: Rule, category: str, severity: str, tier: str, repeat: bool) -> bool:
+def _said(text: str, word: str) -> bool:
+    """`word` occurs in `text` at least once without a negation right before it."""
+    start = text.find(word)
+    while start >= 0:
+        if not any(text[max(start - len(n), 0):start] == n for n in NEGATIONS):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def wishes(expectation: Optional[str], words: str = "") -> frozenset:
+    """The customer's wishes from the wish code or free-text wish and their own words."""
+    found = {expectation} & set(WISH_WORDS) if expectation else set()
+    text = f"{expectation or ''}\n{words}"
+    found |= {wish for wish, said in WISH_WORDS.items() if any(_said(text, w) for w in said)}
+    return frozenset(found)
+
+
+def fit_to_wishes(options: List[Remedy], wished: frozenset) -> List[Remedy]:
+    """The options with those meeting more of the customer's wishes first (order kept otherwise)."""
+    if not wished:
+        return options
+    return sorted(options, key=lambda o: -len(MEETS.get(o.kind, frozenset()) & wished))
+
+
+def _matches(rule: Rule, category: str, severity: str, tier: str, repeat: bool,
+             situation: Optional[str] = None) -> bool:
     """Does one rule row apply?"""
     return ((not rule.categories or category in rule.categories)
             and (not rule.severities or severity in rule.severities)
             and (not rule.tiers or tier in rule.tiers)
-            and (rule.repeat is None or rule.repeat == repeat))
+            and (rule.repeat is None or rule.repeat == repeat)
+            and (not rule.situations or situation in rule.situations))
 
 
 def _owed(remedy: Remedy, category: str, table: RemedyTable) -> bool:
@@ -110,15 +166,33 @@ def _executable(remedy: Remedy, history: History, table: RemedyTable) -> bool:
 
 def propose_remedies(category: str, severity: str, tier: str, is_bad_faith: bool,
                      history: History, table: RemedyTable) -> List[Remedy]:
-    """Ordered remedy options for a complaint (never empty: escalation is the last resort)."""
+    """Ordered remedy options for a complaint (never empty: escalation is the last resort).
+
+    The first matching rule gives the options (none it can carry out, or a person first: a
+    person); when fewer of
+    them can be carried out than the policy lets the bot offer, the next matching rules lend
+    theirs, so that "换个方案" meets a real alternative whenever policy has one. Options meeting the customer's wishes go first."""
     if is_bad_faith and history.asks_compensation:
         return [table.options.get("escalate", ESCALATE)]
     repeat = history.recent_complaints >= table.repeat_min_complaints
-    rule = next((r for r in table.rules if _matches(r, category, severity, tier, repeat)), None)
-    options = [table.options[key] for key in (rule.options if rule else ())]
-    options = [o for o in options if _executable(o, history, table)]
-    if is_bad_faith:
-        options = [o for o in options if _owed(o, category, table)]
+    matching = [r for r in table.rules
+                if _matches(r, category, severity, tier, repeat, history.situation)]
+    wanted = 1 + table.max_alternatives
+    options: List[Remedy] = []
+    for lending, rule in enumerate(matching):
+        for key in rule.options:
+            if lending and len(options) >= wanted:
+                break
+            option = table.options[key]
+            if (option.kind in {o.kind for o in options} or not _executable(option, history, table)
+                    or (is_bad_faith and not _owed(option, category, table))):
+                continue
+            options.append(option)
+        if not options or options[0].kind == "escalate" or len(options) >= wanted:
+            break
+    concrete = [o for o in options if o.kind != "escalate"]
+    if concrete and options[0].kind != "escalate":
+        options = fit_to_wishes(concrete, history.wishes) + [o for o in options if o.kind == "escalate"]
     return options or [table.options.get("escalate", ESCALATE)]
 
 
@@ -154,8 +228,8 @@ def title(remedy: Remedy) -> str:
     """A short Chinese name of the remedy."""
     if remedy.kind == "refund":
         return "全额退款" if remedy.percent >= 100 else f"部分退款（{remedy.percent}%）"
-    return {"resend": "补发同款", "coupon": "补偿优惠券", "points": "补偿积分",
-            "price_difference": "退还差价", "escalate": "专人处理"}[remedy.kind]
+    return {"resend": "补发同款", "expedite": "加急发货并补偿", "coupon": "补偿优惠券",
+            "points": "补偿积分", "price_difference": "退还差价", "escalate": "专人处理"}[remedy.kind]
 
 
 def description(remedy: Remedy, amount: Optional[int]) -> str:
@@ -169,6 +243,10 @@ def description(remedy: Remedy, amount: Optional[int]) -> str:
                 f"预计{remedy.due_days}个工作日内原路退回")
     if remedy.kind == "resend":
         return f"为您补发一件同款，无需额外付费，预计{remedy.due_days}天内发出"
+    if remedy.kind == "expedite":
+        return (f"马上通知仓库加急，{remedy.due_days * 24}小时内为您发出，"
+                f"并补偿一张 ¥{fen_to_yuan(remedy.value_fen)} 优惠券"
+                f"（满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效），立即到账")
     if remedy.kind == "coupon":
         return (f"向您的账户发放一张 ¥{fen_to_yuan(remedy.value_fen)} 优惠券"
                 f"（满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效），立即到账")
@@ -186,6 +264,10 @@ def execution_summary(remedy: Remedy, amount: Optional[int], resend_order_no: Op
                 f"预计{remedy.due_days}个工作日内原路退回您的付款账户")
     if remedy.kind == "resend":
         return f"已为您创建补发订单 {resend_order_no}，预计{remedy.due_days}天内发出"
+    if remedy.kind == "expedite":
+        return (f"已通知仓库加急，订单将在{remedy.due_days * 24}小时内发出；"
+                f"并已向您的账户发放 ¥{fen_to_yuan(remedy.value_fen)} 优惠券（{coupon_code}，"
+                f"满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效）")
     if remedy.kind == "coupon":
         return (f"已向您的账户发放 ¥{fen_to_yuan(remedy.value_fen)} 优惠券（{coupon_code}，"
                 f"满 ¥{fen_to_yuan(remedy.min_spend_fen)} 可用，{remedy.valid_days}天内有效）")

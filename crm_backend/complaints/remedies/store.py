@@ -15,7 +15,8 @@ from crm_backend.complaints.remedies import rules
 from crm_backend.complaints.rules import REMEDY_OPEN_STATUSES, STATUS_LABELS
 from crm_backend.complaints.store import add_event, recent_complaint_count
 from crm_backend.core.errors import Conflict
-from crm_backend.core.models import Complaint, Customer, FollowUp, Handoff, Order, OrderItem, Refund
+from crm_backend.core.models import (Complaint, Customer, FollowUp, Handoff, Order, OrderItem,
+                                     Refund, Shipment)
 from crm_backend.core.money import fen_to_yuan
 from crm_backend.core.time import BEIJING, beijing_iso
 from crm_backend.followups.rules import follow_up_due
@@ -23,7 +24,10 @@ from crm_backend.followups.store import schedule
 from crm_backend.handoffs.store import open_handoff
 from crm_backend.loyalty.policy import RewardsPolicy
 from crm_backend.loyalty.store import grant_points, issue_coupon
+from crm_backend.orders.policy import OrderRules
+from crm_backend.orders.situation import complained_situation
 from crm_backend.orders.store import add_refund, refunded_fen
+from crm_backend.orders.views import order_situation
 
 RESEND_NUMBER_ATTEMPTS = 20
 
@@ -54,34 +58,50 @@ def _proposal(state: Dict[str, Any], table: rules.RemedyTable) -> Dict[str, Any]
 
 
 async def _order(db: AsyncSession, complaint: Complaint) -> Optional[Order]:
-    """The complaint's order with its items."""
+    """The complaint's order with its items, shipment and scans."""
     if complaint.order_id is None:
         return None
-    stmt = select(Order).where(Order.id == complaint.order_id).options(selectinload(Order.items))
+    stmt = (select(Order).where(Order.id == complaint.order_id)
+            .options(selectinload(Order.items),
+                     selectinload(Order.shipment).selectinload(Shipment.events)))
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def _first_options(db: AsyncSession, complaint: Complaint, table: rules.RemedyTable
-                         ) -> Dict[str, Any]:
-    """Decide the options from category, severity, current tier, bad faith and history."""
+def _situation(order: Optional[Order], complaint: Complaint, orders: OrderRules,
+               now: datetime) -> Optional[str]:
+    """Where the complaint's order really stands, as the remedy rules read it."""
+    if order is None:
+        return None
+    code = order_situation(order, now, orders).code
+    return complained_situation(code, complaint.customer_words or "")
+
+
+async def _first_options(db: AsyncSession, complaint: Complaint, table: rules.RemedyTable,
+                         orders: OrderRules, now: datetime) -> Dict[str, Any]:
+    """Decide the options from category, severity, current tier, bad faith, history, the
+    order's real state and the customer's wishes."""
     customer = await db.get(Customer, complaint.customer_id)
     order = await _order(db, complaint)
+    situation = _situation(order, complaint, orders, now)
     history = rules.History(
         recent_complaints=await recent_complaint_count(db, complaint, table.repeat_window_days),
         order_status=order.status if order else None,
         asks_compensation=rules.asks_for_compensation(complaint.expectation),
         order_total_fen=order.total_fen if order else None,
-        order_refunded_fen=await refunded_fen(db, order.id) if order else 0)
+        order_refunded_fen=await refunded_fen(db, order.id) if order else 0,
+        situation=situation,
+        wishes=rules.wishes(complaint.expectation, complaint.customer_words or ""))
     options = rules.propose_remedies(complaint.category, complaint.severity, customer.tier,
                                      bool(customer.is_bad_faith), history, table)
     return {"options": [asdict(o) for o in options], "tier_used": customer.tier,
             "bad_faith_used": bool(customer.is_bad_faith),
             "repeat_used": history.recent_complaints, "max_alternatives": table.max_alternatives,
-            "order_total_fen": order.total_fen if order else None, "offers": []}
+            "order_total_fen": order.total_fen if order else None, "situation_used": situation,
+            "offers": []}
 
 
 async def propose(db: AsyncSession, complaint: Complaint, alternative: bool,
-                  table: rules.RemedyTable, now: datetime) -> Dict[str, Any]:
+                  table: rules.RemedyTable, orders: OrderRules, now: datetime) -> Dict[str, Any]:
     """Offer the first remedy (a repeat returns it again) or the next alternative within policy."""
     state = dict(complaint.remedy_offered or {})
     if state.get("offers") and not alternative:
@@ -90,7 +110,7 @@ async def propose(db: AsyncSession, complaint: Complaint, alternative: bool,
         raise Conflict("remedy_not_open",
                       f"投诉当前状态为{STATUS_LABELS.get(complaint.status, complaint.status)}，不能再提出方案")
     if not state.get("offers"):
-        state = await _first_options(db, complaint, table)
+        state = await _first_options(db, complaint, table, orders, now)
     elif rules.alternatives_left(len(state["offers"]) - 1, len(state["options"]),
                                  state["max_alternatives"]) <= 0:
         raise Conflict("no_more_alternatives", "这已经是权限内能提供的全部方案了，可以为您转接人工客服进一步处理")
@@ -155,6 +175,18 @@ async def _refund(db: AsyncSession, complaint: Complaint, order: Order, amount: 
     return refund
 
 
+async def _compensation_coupon(db: AsyncSession, complaint: Complaint, remedy: rules.Remedy,
+                               key: str, reason: str, now: datetime) -> Dict[str, Any]:
+    """The remedy's coupon, issued once per complaint."""
+    coupon = await issue_coupon(db, customer_id=complaint.customer_id, value_fen=remedy.value_fen,
+                                min_spend_fen=remedy.min_spend_fen, reason=reason,
+                                idempotency_key=f"{key}:coupon", valid_days=remedy.valid_days,
+                                now=now)
+    return {"code": coupon.code, "value_yuan": fen_to_yuan(coupon.value_fen),
+            "min_spend_yuan": fen_to_yuan(coupon.min_spend_fen),
+            "expires_at": beijing_iso(coupon.expires_at)}
+
+
 async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, Any],
                      now: datetime, rewards: RewardsPolicy) -> Dict[str, Any]:
     """The real writes of one remedy; returns the public execution record."""
@@ -163,11 +195,16 @@ async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, An
     reason = f"投诉 {complaint.number} 补偿"
     public: Dict[str, Any] = {"kind": remedy.kind}
     extra: Dict[str, Any] = {}
-    if remedy.kind in ("refund", "price_difference", "resend"):
+    if remedy.kind in rules.ORDER_KINDS:
         order = await _order(db, complaint)
         if order is None:
             raise Conflict("order_required", "该方案需要关联订单，请先补充订单号")
-        if remedy.kind == "resend":
+        if remedy.kind == "expedite":
+            order.expedited_at = order.expedited_at or now
+            public["expedited_order_no"] = order.order_no
+            public["coupon"] = await _compensation_coupon(db, complaint, remedy, key, reason, now)
+            extra["coupon_code"] = public["coupon"]["code"]
+        elif remedy.kind == "resend":
             copy = await _resend(db, order, now)
             public["resend_order_no"] = extra["resend_order_no"] = copy.order_no
         else:
@@ -178,14 +215,8 @@ async def _carry_out(db: AsyncSession, complaint: Complaint, offer: Dict[str, An
                                 "amount_yuan": fen_to_yuan(refund.amount_fen),
                                 "status": refund.status, "status_label": "退款处理中"}
     elif remedy.kind == "coupon":
-        coupon = await issue_coupon(db, customer_id=complaint.customer_id, value_fen=remedy.value_fen,
-                                    min_spend_fen=remedy.min_spend_fen, reason=reason,
-                                    idempotency_key=f"{key}:coupon", valid_days=remedy.valid_days,
-                                    now=now)
-        public["coupon"] = {"code": coupon.code, "value_yuan": fen_to_yuan(coupon.value_fen),
-                            "min_spend_yuan": fen_to_yuan(coupon.min_spend_fen),
-                            "expires_at": beijing_iso(coupon.expires_at)}
-        extra["coupon_code"] = coupon.code
+        public["coupon"] = await _compensation_coupon(db, complaint, remedy, key, reason, now)
+        extra["coupon_code"] = public["coupon"]["code"]
     elif remedy.kind == "points":
         entry, _created = await grant_points(
             db, customer_id=complaint.customer_id, points=remedy.points, reason=reason,
