@@ -27,14 +27,41 @@ def best_matches(products: List[Dict[str, Any]], query: str) -> List[Dict[str, A
     return exact[:1] if exact else products
 
 
+VARIANT_SUFFIXES = ("尺码", "码数", "码", "号", "色系", "颜色", "色", "的")
+
+
+def _bare(value: str) -> str:
+    """A variant as written, without the words around it: "37码"→"37", "黑色的"→"黑", "xl"→"XL"."""
+    bare = value.strip().upper()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in VARIANT_SUFFIXES:
+            if len(bare) > len(suffix) and bare.endswith(suffix):
+                bare, changed = bare[:-len(suffix)], True
+    return bare
+
+
+def variant_in(value: str, options: List[str]) -> Optional[str]:
+    """The option the customer's "37码" / "黑的" / "xl" means, or None when the product has none."""
+    if value in options:
+        return value
+    wanted = _bare(value)
+    return next((option for option in options if _bare(str(option)) == wanted), None)
+
+
 def variant_note(product: Dict[str, Any], colour: Optional[str], size: Optional[str]) -> str:
-    """Whether the colour / size the customer asked about exists for this product."""
+    """Whether the colour / size the customer asked about exists for this product, in the
+    catalogue's own words (never a "no" for a size the list above it shows)."""
     notes = []
-    if colour and product.get("colours"):
-        notes.append(f"有{colour}可选" if colour in product["colours"] else f"这款没有{colour}")
-    if size and product.get("sizes"):
-        notes.append(f"有{size}" if size in product["sizes"] else f"这款没有{size}")
-    return f"您问的：{'，'.join(notes)}。" if notes else ""
+    for asked, options, kind in ((colour, product.get("colours"), "颜色"),
+                                 (size, product.get("sizes"), "尺码")):
+        if not asked or not options:
+            continue
+        found = variant_in(asked, [str(o) for o in options])
+        notes.append(f"有{found}" if found else
+                     f"这款没有{asked}，可选{kind}：{'、'.join(str(o) for o in options)}")
+    return f"您问的：{'；'.join(notes)}。" if notes else ""
 
 
 class ActionProductInfo(HonestAction, Action):

@@ -1,9 +1,9 @@
 import pytest
 
 from bot.actions import inquiry_replies as r
-from bot.actions.fallback import misunderstood_twice
 from bot.actions.order_changes import modify_request_text
 from bot.actions.products import best_matches, variant_note
+from bot.vagueness import vague_twice as misunderstood_twice
 
 REFUNDING = {
     "order_no": "KF202611110006", "status": "refunding", "status_label": "退款中",
@@ -101,7 +101,19 @@ def test_exact_name_wins_and_variant_note():
     other = {**PRODUCT, "name": "轻薄羽绒服背心"}
     assert best_matches([other, PRODUCT], "轻薄羽绒服") == [PRODUCT]
     assert best_matches([other, PRODUCT], "羽绒服") == [other, PRODUCT]
-    assert variant_note(PRODUCT, "红色", "L") == "您问的：这款没有红色，有L。"
+    assert variant_note(PRODUCT, "红色", "L") == "您问的：这款没有红色，可选颜色：黑色、白色；有L。"
+
+
+@pytest.mark.parametrize("colour,size,expected", [
+    ("黑的", "l码", "您问的：有黑色；有L。"),
+    (None, "37码", "您问的：有37。"),
+    (None, "37", "您问的：有37。"),
+    (None, "41码", "您问的：这款没有41码，可选尺码：36、37、38。"),
+    ("白色", "38号", "您问的：有白色；有38。"),
+])
+def test_a_size_or_colour_the_list_shows_is_never_said_to_be_missing(colour, size, expected):
+    shoes = {**PRODUCT, "sizes": ["36", "37", "38"]}
+    assert variant_note(shoes if size[:2].isdigit() else PRODUCT, colour, size) == expected
 
 
 def test_complaint_status_says_category_status_step_remedy_and_next():
@@ -137,13 +149,16 @@ def test_two_misunderstandings_in_a_row_are_detected():
     assert misunderstood_twice([_user("greet"), _user("nlu_fallback"), bot, _user("nlu_fallback")])
 
 
-def test_a_guess_before_a_misunderstanding_counts_whatever_was_guessed():
+def test_a_guess_counts_as_a_misunderstanding_whatever_was_guessed():
     bot = {"event": "bot", "text": "这款商品…"}
     assert misunderstood_twice([_user("product_info", confidence=0.41), bot, _user("nlu_fallback")])
     assert misunderstood_twice([_user("points_balance", confidence=0.5), bot, _user("nlu_fallback")])
     assert not misunderstood_twice([_user("product_info", confidence=0.93), bot,
                                     _user("nlu_fallback")])
-    assert not misunderstood_twice([_user("nlu_fallback"), bot, _user("order_status", confidence=0.4)])
+    assert misunderstood_twice([_user("nlu_fallback"), bot, _user("order_status", confidence=0.4)])
+    assert misunderstood_twice([_user("greet", confidence=0.5), bot, _user("inform", confidence=0.3)])
+    assert not misunderstood_twice([_user("nlu_fallback"), bot, _user("order_status", confidence=0.9)])
+    assert not misunderstood_twice([_user("nlu_fallback"), bot, _user("order_status")])
 
 
 class _Tracker:
