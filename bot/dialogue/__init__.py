@@ -1,0 +1,1 @@
+"""Kefu's own dialogue policies (Rasa graph components listed in config.yml)."""

@@ -1,0 +1,83 @@
+"""Two vague messages in a row offer a person, whatever the model guessed for the second.
+
+Rules answer a guessed intent as if it were sure (a vague "那个东西呢" read as a product question at
+0.5 gets a product answer). When the message before was not understood either, this policy sends
+the conversation to `action_fallback` instead, which offers a person and shows what works. It
+stays out of forms (their own validation deals with answers) and of tapped buttons (never guesses).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.vagueness import vague_twice
+
+FALLBACK_ACTION = "action_fallback"
+
+
+def _as_dicts(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
+    """The user events as the shared rules read them."""
+    return [{"event": "user", "parse_data": e.parse_data} for e in tracker.events
+            if isinstance(e, UserUttered)]
+
+
+def _latest_action(tracker: DialogueStateTracker) -> Optional[Text]:
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted):
+            return event.action_name
+        if isinstance(event, UserUttered):
+            return ACTION_LISTEN_NAME
+    return None
+
+
+def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
+    """`action_fallback` right after a second vague message; `action_listen` right after the
+    fallback this policy chose; None otherwise (the other policies decide)."""
+    if tracker.active_loop_name:
+        return None
+    latest = _latest_action(tracker)
+    vague = vague_twice(_as_dicts(tracker))
+    if latest == ACTION_LISTEN_NAME and tracker.latest_message and vague:
+        return FALLBACK_ACTION
+    if latest == FALLBACK_ACTION and vague:
+        return ACTION_LISTEN_NAME
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT,
+                          is_trainable=True)
+class VagueTwicePolicy(Policy):
+    """Offers a person after two vague messages; outranks the rules (priority 7 > 6)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 execution_context: ExecutionContext, featurizer: Optional[Any] = None) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
+              **kwargs: Any) -> Resource:
+        """Nothing to learn: the decision reads the NLU's confidences."""
+        return self._resource
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = next_action(tracker)
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
