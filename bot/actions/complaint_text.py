@@ -7,6 +7,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from crm_backend.complaints.rules import (CATEGORY_LABELS, MAX_WORD_LENGTH, MAX_WORDS,
                                           SEVERITY_LABELS)
 from crm_backend.complaints.rules import WISH_LABELS as EXPECTATION_LABELS
+from crm_backend.orders.situation import NOT_RECEIVED
 
 # The NLU entity ruler's own ids for categories, mapped to the CRM's codes.
 CATEGORY_ALIASES = {
@@ -19,6 +20,7 @@ CATEGORY_KEYWORDS: List[Tuple[str, Tuple[str, ...]]] = [
     ("wrong_or_missing", ("发错", "错发", "漏发", "少发", "少了一", "缺件", "少件", "不是我买的",
                           "颜色不对", "尺码不对", "型号不对", "发成", "空包", "没有赠品", "少了个")),
     ("delivery", ("快递", "物流", "派送", "配送", "送货", "没收到", "还没到", "不动", "延误", "超时",
+                  "没发货", "不发货", "还不发", "迟迟不发", "没有发货", "一直没发", "还没发", "没给我发",
                   "压坏", "压扁", "摔坏", "破损", "外包装", "丢件", "丢了", "快递员", "驿站", "送到")),
     ("service_attitude", ("态度", "客服", "不理人", "爱答不理", "敷衍", "骂", "凶", "不耐烦", "推脱",
                           "踢皮球", "没人管", "不回复", "甩锅")),
@@ -70,6 +72,14 @@ UNRESOLVED_WORDS = ("没解决", "未解决", "没有解决", "没处理", "没�
 RESOLVED_WORDS = ("解决了", "已解决", "处理好", "弄好了", "搞定", "好了", "可以了", "收到了", "没问题",
                   "没事了", "是的", "是", "嗯", "对", "ok", "OK", "行")
 CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+
+
+SIGNED_WORDS = ("签收", "已送达", "显示送到", "显示已送", "送达了", "已妥投")
+
+
+def signed_but_missing(text: str) -> bool:
+    """The customer says a parcel shown as signed for never reached them ("显示签收了可我没收到")."""
+    return any(w in text for w in SIGNED_WORDS) and any(w in text for w in NOT_RECEIVED)
 
 
 def normalise_category(value: Optional[str]) -> Optional[str]:

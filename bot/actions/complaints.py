@@ -21,7 +21,7 @@ from bot.actions.idempotency import bounded_key
 from bot.actions.identity import message_identity, message_source, resolve_identity
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no, extract_phone_tail
-from bot.actions.pending import ask_confirmation, pending_confirmation
+from bot.actions.pending import REMEDY_PENDING_SLOT, ask_confirmation, pending_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +117,57 @@ class ActionComplaintListen(HonestAction, Action):
         lead = ct.empathy(slots.get("complaint_category"))
         if answers or len(words) > 1:
             lead += "\n您上次说的情况我都还留着，我们接着往下登记，不用从头再说。"
+        situation, order_no = await _order_situation(tracker, words, slots)
+        if situation:
+            lead += f"\n{situation}"
+            if not slots.get("complaint_order_no"):
+                lead += "（如果您说的不是这一笔，直接告诉我订单号就好。）"
+                slots["complaint_order_no"] = order_no
         dispatcher.utter_message(text=f"{lead}\n您说的每一句我都会原样记进投诉记录里。")
         events.append(SlotSet("complaint_words", words))
         events += [SlotSet(name, value) for name, value in slots.items()]
         return events
+
+
+# Orders a customer may mean when they say an order is late or missing.
+UNDELIVERED = ("pending_shipment", "shipped")
+
+
+def _order_meant(words: List[str], orders: List[Dict[str, Any]]) -> Optional[str]:
+    """The one order a late or missing-parcel complaint is about: the one whose product the
+    words name; for "signed for but never came" the latest signed-for one; else the only one
+    still on its way. None when it is not clear (the form then offers the list)."""
+    named = orders_mentioned(words, orders)
+    if len(named) == 1:
+        return named[0]["order_no"]
+    if ct.signed_but_missing(" ".join(words)):
+        signed = [o for o in orders if o.get("status") == "delivered"]
+        if signed:
+            return signed[0]["order_no"]
+    undelivered = [o for o in orders if o.get("status") in UNDELIVERED]
+    return undelivered[0]["order_no"] if len(undelivered) == 1 else None
+
+
+async def _order_situation(tracker: Tracker, words: List[str], slots: Dict[str, Any]
+                           ) -> Tuple[Optional[str], Optional[str]]:
+    """The CRM's sentence on where the complaint's order really stands, and its number: the
+    order the customer named, or for a late or missing parcel the order they must mean."""
+    order_no = slots.get("complaint_order_no")
+    if order_no is None and slots.get("complaint_category") != "delivery":
+        return None, None
+    try:
+        async with crm_client.make_crm() as crm:
+            customer_id = (await resolve_identity(tracker, crm)).customer_id
+            if customer_id is None:
+                return None, None
+            if order_no is None:
+                order_no = _order_meant(words, await crm.recent_orders(customer_id, limit=5))
+            detail = await crm.order_detail(order_no, customer_id) if order_no else None
+    except CRMUnavailable:
+        logger.warning("CRM unavailable: the complaint's first reply does not state the order")
+        return None, None
+    situation = (detail or {}).get("situation") or {}
+    return (situation.get("sentence"), order_no) if situation.get("sentence") else (None, None)
 
 
 class ValidateComplaintForm(HonestAction, FormValidationAction):
@@ -348,7 +395,9 @@ async def present_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, crm
         text=f"针对您的情况，我们可以为您：{remedy['description']}\n您看这样处理可以吗？",
         buttons=REMEDY_BUTTONS,
     )
-    return [ask_confirmation("remedy", number=number, kind_offered=remedy.get("kind"))]
+    return [ask_confirmation("remedy", number=number, kind_offered=remedy.get("kind"),
+                             description=remedy.get("description")),
+            SlotSet(REMEDY_PENDING_SLOT, True)]
 
 
 class ActionComplaintRecord(CustomerAction):
@@ -441,7 +490,8 @@ class ActionComplaintAlternative(CustomerAction):
             if rejected.status != 409:
                 raise
             dispatcher.utter_message(response="utter_no_more_remedies")
-            return [ask_confirmation("remedy", number=number, kind_offered=pending.get("kind_offered"))]
+            return [ask_confirmation("remedy", number=number, kind_offered=pending.get("kind_offered"),
+                                     description=pending.get("description"))]
         return await present_remedy(dispatcher, tracker, crm, customer_id, number, proposal)
 
 
@@ -483,3 +533,18 @@ class ActionComplaintStop(HonestAction, Action):
         dispatcher.utter_message(response="utter_complaint_stopped")
         draft = draft_of(_words(tracker), _known(tracker))
         return cleared_complaint_slots() + [SlotSet(DRAFT_SLOT, draft)]
+
+
+class ActionRemindRemedy(HonestAction, Action):
+    """After a question asked while a remedy waits for an answer: offer the remedy again."""
+
+    def name(self) -> Text:
+        return "action_remind_remedy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        pending = pending_confirmation(tracker)
+        if not pending or pending.get("kind") != "remedy" or not pending.get("description"):
+            return [SlotSet(REMEDY_PENDING_SLOT, False)]
+        dispatcher.utter_message(response="utter_remind_remedy", remedy=pending["description"])
+        return []

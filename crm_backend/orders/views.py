@@ -88,6 +88,7 @@ def order_detail_json(order: Order, rules: OrderRules) -> Dict[str, Any]:
     ]
     detail["shipment"] = shipment_json(order.shipment)
     detail["refund"] = refund_json(order.refunds)
+    detail["expedited_at"] = beijing_iso(order.expedited_at) if order.expedited_at else None
     return detail
 
 
