@@ -18,6 +18,7 @@ from bot.actions.failures import HonestAction
 from bot.actions.fallback import ActionFallback
 from bot.actions.order_matching import orders_mentioned
 from bot.actions.parsing import extract_order_no
+from bot.actions.products import ActionProductInfo
 
 # True once a 'which order?' question was asked: rules then send a bare number, an order number or
 # an unclear message to action_answer_choice, which checks the bot's last message. It is never
@@ -28,7 +29,8 @@ PURPOSE_ACTIONS = {"order_status": "action_order_status", "modify_order": "actio
                    "cancel_order": "action_cancel_order",
                    "price_protection": "action_price_protection",
                    "invoice_request": "action_invoice_request",
-                   "book_appointment": "action_book_appointment"}
+                   "book_appointment": "action_book_appointment",
+                   "request_refund": "action_request_refund"}
 NOT_PICKED = "没对上您说的是哪一笔😅 请点选下面的订单，回复序号（比如「1」）或直接发订单号："
 
 ORDER_BUTTON = re.compile(r'^/(\w+)\{"order_no":"(KF\d{12})"\}$')
@@ -175,10 +177,17 @@ def names_an_order(tracker: Tracker) -> bool:
     return extract_order_no(text) is not None or bool(entities & {"order_no", "phone_tail"})
 
 
+def names_a_variant(tracker: Tracker) -> bool:
+    """The message names a colour or a size ("黑色呢", "37码"): about the product just discussed."""
+    entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    return bool(entities & {"colour", "size"})
+
+
 class ActionAnswerChoice(HonestAction, Action):
     """A typed answer right after 'which order?' or the reward list; an order number by itself is
-    an order question; anything else is what the message means by itself — never the list of
-    recent orders for a message that names none."""
+    an order question; a colour or size alone asks about the product just discussed; anything
+    else is what the message means by itself — never the list of recent orders for a message
+    that names none."""
 
     def name(self) -> Text:
         return "action_answer_choice"
@@ -197,4 +206,6 @@ class ActionAnswerChoice(HonestAction, Action):
         if intent == "inform" and names_an_order(tracker):
             return await run_in_turn(customer_actions()["action_order_status"], dispatcher,
                                      tracker, domain)
+        if names_a_variant(tracker) and tracker.get_slot("product"):
+            return list(await ActionProductInfo().run(dispatcher, tracker, domain))
         return list(await ActionFallback().run(dispatcher, tracker, domain))

@@ -1,11 +1,11 @@
 """Yes/no answers go to whatever is waiting for them: a cancel, a change, a redemption, a remedy,
-a win-back follow-up, a price-protection refund, an invoice re-issue."""
+a win-back follow-up, a price-protection refund, an invoice re-issue, a return request."""
 
 from abc import abstractmethod
 from typing import Any, Dict, List, Protocol, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.complaints import ComplaintRetryConfirmation, RemedyConfirmation
@@ -14,8 +14,9 @@ from bot.actions.customer_action import CustomerAction
 from bot.actions.invoices import InvoiceReissueConfirmation
 from bot.actions.loyalty import RedeemConfirmation
 from bot.actions.order_changes import CancelConfirmation, ModifyConfirmation
-from bot.actions.pending import clear_confirmation, pending_confirmation
+from bot.actions.pending import REMEDY_PENDING_SLOT, clear_confirmation, pending_confirmation
 from bot.actions.price_protection import PriceProtectionConfirmation
+from bot.actions.refund_requests import ReturnConfirmation
 from bot.actions.winback_follow_up import WinbackConfirmation
 
 
@@ -38,6 +39,7 @@ HANDLERS: Dict[str, Confirmable] = {
     "winback": WinbackConfirmation(),
     "price_protection": PriceProtectionConfirmation(),
     "invoice_reissue": InvoiceReissueConfirmation(),
+    "refund_return": ReturnConfirmation(),
 }
 
 
@@ -55,7 +57,7 @@ class _Answer(CustomerAction):
         pending = pending_confirmation(tracker)
         if pending is None or pending["kind"] not in HANDLERS:
             dispatcher.utter_message(response="utter_anything_else")
-            return [clear_confirmation()]
+            return [clear_confirmation(), SlotSet(REMEDY_PENDING_SLOT, False)]
         return await super().run(dispatcher, tracker, domain)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient,
@@ -64,7 +66,8 @@ class _Answer(CustomerAction):
         assert pending is not None
         handler = HANDLERS[pending["kind"]]
         react = handler.on_yes if self.yes else handler.on_no
-        return [clear_confirmation()] + await react(dispatcher, tracker, crm, customer_id, pending)
+        return [clear_confirmation(), SlotSet(REMEDY_PENDING_SLOT, False)] + await react(
+            dispatcher, tracker, crm, customer_id, pending)
 
 
 class ActionConfirm(_Answer):

@@ -263,6 +263,13 @@ class CRMClient:
         body = await self._request("GET", "/api/after-sales", params=params)
         return body["requests"] if body else []
 
+    async def request_return(self, order_no: str, customer_id: int, reason: str,
+                             idempotency_key: str) -> Dict[str, Any]:
+        """A return-and-refund request for the order; CRMRejected 409 when policy refuses."""
+        return await self._request("POST", "/api/after-sales", json={
+            "customer_id": customer_id, "order_no": order_no, "kind": "return", "reason": reason,
+            "idempotency_key": idempotency_key})
+
     async def invoices(self, customer_id: int) -> List[Dict[str, Any]]:
         body = await self._request("GET", "/api/invoices", params={"customer_id": str(customer_id)})
         return body["invoices"] if body else []

@@ -3,11 +3,12 @@
 from typing import List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.crm_client import CRMClient
 from bot.actions.idempotency import message_key
+from bot.actions.pending import REMEDY_PENDING_SLOT
 
 
 def queue_note(handoff: dict) -> str:
@@ -25,7 +26,8 @@ async def hand_off(
     complaint_number: Optional[str] = None,
     lead_in: str = "",
 ) -> List[EventType]:
-    """Create (or reuse) the conversation's handoff, tell the customer, pause the bot."""
+    """Create (or reuse) the conversation's handoff, tell the customer, pause the bot (a remedy
+    still waiting for an answer is the person's to settle now)."""
     handoff = await crm.create_handoff(
         conversation_id=tracker.sender_id,
         customer_id=customer_id,
@@ -36,4 +38,4 @@ async def hand_off(
     dispatcher.utter_message(response="utter_handed_off", lead_in=lead_in,
                              priority=handoff.get("priority_label") or "普通",
                              queue=queue_note(handoff))
-    return [ConversationPaused()]
+    return [SlotSet(REMEDY_PENDING_SLOT, False), ConversationPaused()]

@@ -7,6 +7,10 @@ from rasa_sdk.events import SlotSet
 
 PENDING_SLOT = "pending_confirmation"
 
+# True while a remedy waits for the customer's answer: a featurised slot the rules read to offer
+# the remedy again after a question in between (the pending slot itself is not featurised).
+REMEDY_PENDING_SLOT = "remedy_pending"
+
 
 def ask_confirmation(kind: str, **data: Any) -> SlotSet:
     """The event that makes the next yes/no answer go to `kind`'s handler."""

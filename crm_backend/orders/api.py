@@ -18,6 +18,7 @@ from crm_backend.orders import store as order_change_store
 from crm_backend.orders import store as queries
 from crm_backend.orders.delivery import mark_delivered
 from crm_backend.orders.policy import FIELDS
+from crm_backend.orders.refund_route import refund_route
 from crm_backend.orders.store import order_detail
 from crm_backend.orders.views import (changed_order_json, order_detail_json, order_situation,
                                       refund_json)
@@ -35,9 +36,12 @@ async def get_order(request: web.Request) -> web.Response:
         order = await queries.order_detail(db, order_no)
     if order is None or (owner is not None and order.customer_id != owner):
         raise not_found(ORDER_NOT_FOUND_MESSAGE)
-    rules = policies(request).orders
+    rules, moment = policies(request).orders, now(request)
+    route = refund_route(order.order_no, order.status, order.total_fen, order.delivered_at, moment,
+                         rules.refund_when, policies(request).after_sales.within_days["return"])
     return json_response({**order_detail_json(order, rules),
-                          "situation": order_situation(order, now(request), rules).as_json()})
+                          "situation": order_situation(order, moment, rules).as_json(),
+                          "refund_route": route.as_json()})
 
 
 VALUE_MAX_LENGTH = 255
