@@ -2,7 +2,8 @@
 
 The featurizers read token lemmas, so "取消KF202612019003" and "取消KF202611180009" give the
 same features and the same intent. Token texts and offsets stay the original ones, so entity
-extraction (regexes, the shop's EntityRuler) still sees the real values.
+extraction (regexes, the shop's EntityRuler) still sees the real values. A greeting in front of
+the request and thanks after it are left out (`bot.nlu.request_part`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import placeholders
+from bot.nlu import placeholders, request_part
 from bot.nlu.placeholders import placeholder_spans
+from bot.nlu.request_part import request_span
 
 
 def _jieba_tokens(text: str, offset: int) -> List[Token]:
@@ -36,7 +38,8 @@ class PlaceholderJiebaTokenizer(JiebaTokenizer):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """The placeholder rules and the dictionary, so Rasa's training cache never reuses
         tokens made by an older version of either."""
-        digest = hashlib.sha256(Path(placeholders.__file__).read_bytes())
+        digest = hashlib.sha256(Path(placeholders.__file__).read_bytes()
+                                + Path(request_part.__file__).read_bytes())
         if config.get("dictionary_path"):
             for path in sorted(Path(config["dictionary_path"]).glob("*")):
                 digest.update(path.name.encode() + path.read_bytes())
@@ -54,4 +57,6 @@ class PlaceholderJiebaTokenizer(JiebaTokenizer):
                                 lemma=span.placeholder))
             last = span.end
         tokens.extend(_jieba_tokens(text[last:], last))
-        return self._apply_token_pattern(tokens)
+        start, end = request_span(text)
+        kept = [t for t in tokens if t.start >= start and t.end <= end] or tokens
+        return self._apply_token_pattern(kept)
