@@ -1,8 +1,9 @@
-"""Two vague messages in a row offer a person, whatever the model guessed for the second.
+"""Two vague messages in a row offer a person, whatever the model guessed for them.
 
 Rules answer a guessed intent as if it were sure (a vague "那个东西呢" read as a product question at
-0.5 gets a product answer). When the message before was not understood either, this policy sends
-the conversation to `action_fallback` instead, which offers a person and shows what works. It
+0.5 gets a product answer; "嗯……那个" read as a "no" at 0.99). A message whose words say nothing,
+or a guess after a message that was not understood either, goes to `action_fallback` instead,
+which asks to rephrase once and offers a person and shows what works the second time. It
 stays out of forms (their own validation deals with answers) and of tapped buttons (never guesses).
 """
 
@@ -21,14 +22,14 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.vagueness import vague_twice
+from bot.vagueness import says_nothing, vague_twice
 
 FALLBACK_ACTION = "action_fallback"
 
 
 def _as_dicts(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
     """The user events as the shared rules read them."""
-    return [{"event": "user", "parse_data": e.parse_data} for e in tracker.events
+    return [{"event": "user", "text": e.text, "parse_data": e.parse_data} for e in tracker.events
             if isinstance(e, UserUttered)]
 
 
@@ -42,12 +43,15 @@ def _latest_action(tracker: DialogueStateTracker) -> Optional[Text]:
 
 
 def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
-    """`action_fallback` right after a second vague message; `action_listen` right after the
-    fallback this policy chose; None otherwise (the other policies decide)."""
+    """`action_fallback` right after a message whose words say nothing or a second vague one;
+    `action_listen` right after the fallback this policy chose; None otherwise (the other
+    policies decide)."""
     if tracker.active_loop_name:
         return None
     latest = _latest_action(tracker)
-    vague = vague_twice(_as_dicts(tracker))
+    text = tracker.latest_message.text if tracker.latest_message else ""
+    vague = vague_twice(_as_dicts(tracker)) or bool(
+        text and not text.startswith("/") and says_nothing(text))
     if latest == ACTION_LISTEN_NAME and tracker.latest_message and vague:
         return FALLBACK_ACTION
     if latest == FALLBACK_ACTION and vague:

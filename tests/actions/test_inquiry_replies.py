@@ -170,3 +170,12 @@ def test_modify_request_survives_the_identity_check():
     events = [_user("modify_order", "帮我把地址改成北京市朝阳区建国路88号"), _user("inform", "KF202611200002"),
               _user("inform", "2468"), _user("modify_order", '/modify_order{"order_no":"KF1"}')]
     assert modify_request_text(_Tracker(events)) == "帮我把地址改成北京市朝阳区建国路88号"
+
+
+def test_words_that_say_nothing_count_as_not_understood_whatever_was_guessed():
+    bot = {"event": "bot", "text": "抱歉"}
+    said = [{**_user("deny", confidence=0.99), "text": "嗯……那个"}, bot,
+            {**_user("greet", confidence=0.74), "text": "哎呀就那个嘛"}]
+    assert misunderstood_twice(said)
+    assert not misunderstood_twice([{**_user("affirm", confidence=0.94), "text": "嗯"}, bot,
+                                    {**_user("inform", confidence=0.82), "text": "就那个呗"}])

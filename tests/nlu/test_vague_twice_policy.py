@@ -36,10 +36,19 @@ def test_a_clear_message_or_a_tapped_button_is_left_to_the_rules() -> None:
     assert next_action(tracker(*first, said("/order_status", "order_status"))) is None
     sure = [said("查订单", "order_status", 0.95), ActionExecuted("action_order_status"),
             ActionExecuted("action_listen")]
-    assert next_action(tracker(*sure, said("那个呢", "inform", 0.4))) is None
+    assert next_action(tracker(*sure, said("快递那边呢", "inform", 0.4))) is None
 
 
 def test_forms_handle_their_own_answers() -> None:
     events = [said("那个东西", "product_info", 0.5), ActionExecuted("action_listen"),
               ActiveLoop("complaint_form"), said("嗯那个", "inform", 0.4)]
     assert next_action(tracker(*events)) is None
+
+
+def test_words_that_say_nothing_go_to_the_fallback_however_sure_the_model_is() -> None:
+    assert next_action(tracker(said("嗯……那个", "deny", 0.99))) == "action_fallback"
+    first = [said("嗯……那个", "deny", 0.99), ActionExecuted("action_fallback"),
+             ActionExecuted("action_listen")]
+    assert next_action(tracker(*first, said("就是那个东西啊", "inform", 0.82))) == "action_fallback"
+    assert next_action(tracker(said("嗯", "affirm", 0.94))) is None
+    assert next_action(tracker(said("那个快递呢", "order_status", 0.9))) is None
