@@ -4,6 +4,7 @@ servers and two Rasa servers behind nginx."""
 
 import json
 import shutil
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
@@ -94,3 +95,14 @@ def scale_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleOutRun]
 def reply_text(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
+
+
+def post_json(url: str, body: Any) -> int:
+    """POST `body` as JSON; the HTTP status."""
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

@@ -1,6 +1,7 @@
 """The conversation lock of several Rasa servers, on the real Redis (127.0.0.1:6379): Rasa 3.6's
 RedisLockStore hands one ticket to two servers (rasa#9213), bot/lock_store.py does not."""
 
+import asyncio
 import threading
 import uuid
 from typing import Iterator, List
@@ -102,3 +103,28 @@ def test_the_last_ticket_served_removes_the_lock_and_its_key_expires(prefix: str
     assert [t.number for t in server_b.get_lock("c3").tickets] == [second]
     server_b.cleanup("c3", second)
     assert server_a.get_lock("c3") is None
+
+
+async def test_a_message_on_another_server_waits_its_turn_and_then_goes(prefix: str) -> None:
+    server_a, server_b = atomic_store(prefix), atomic_store(prefix)
+    order: List[str] = []
+    release = asyncio.Event()
+
+    async def turn(store: AtomicRedisLockStore, name: str) -> None:
+        async with store.lock("c4"):
+            order.append(f"{name} in")
+            if name == "a":
+                await release.wait()
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(turn(server_a, "a"))
+    while order != ["a in"]:
+        await asyncio.sleep(0.01)
+    second = asyncio.create_task(turn(server_b, "b"))
+    while len(server_a.get_lock("c4").tickets) < 2:
+        await asyncio.sleep(0.01)
+    assert order == ["a in"]
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["a in", "a out", "b in", "b out"]
+    assert server_a.get_lock("c4") is None

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from tests.e2e.widget_socket import WidgetSocket, person_says
-from tests.scaleout.conftest import ScaleOutRun, reply_text
+from tests.scaleout.conftest import ScaleOutRun, post_json, reply_text
 
 NO_REPLY = "没能处理您刚才的消息"
 
@@ -87,6 +87,70 @@ def test_one_conversation_alternating_between_servers_stays_whole_and_in_order(
         # Each customer heard exactly the turn the tracker holds for their message.
         assert [t["bot"] for t in turns] == [[r.get("text") for r in replies[i]]
                                              for i in range(len(texts))]
+
+
+def test_messages_arriving_at_both_servers_at_once_are_taken_one_at_a_time(
+        scale_out: ScaleOutRun) -> None:
+    """rasa#9213 head on: two messages of one conversation released together, one to each
+    server, so both servers ask Redis for the conversation's lock at the same moment; round
+    after round. Each is taken whole, once, with the replies its customer got."""
+    sender = f"scale-{uuid.uuid4().hex[:10]}"
+    metadata = {"customer_token": scale_out.token(3)}
+    pairs = [("你好", "在吗"), ("我的快递到哪了", "谢谢"), ("发货了吗", "好的"),
+             ("我的积分有多少", "再见")]
+    servers = scale_out.scale_out.rasa_urls
+    replies: Dict[str, List[Dict[str, Any]]] = {}
+
+    def send(barrier: threading.Barrier, server: str, text: str) -> None:
+        barrier.wait()
+        replies[text] = scale_out.say(server, sender, text, metadata)
+
+    for pair in pairs:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=send, args=(barrier, server, text))
+                   for server, text in zip(servers, pair)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    turns = user_turns(scale_out.tracker(sender))
+    assert [sorted(t["text"] for t in turns[i:i + 2]) for i in range(0, len(turns), 2)] == [
+        sorted(pair) for pair in pairs]
+    assert all(t["listened"] for t in turns)
+    assert all(t["bot"] == [r.get("text") for r in replies[t["text"]]] for t in turns)
+    assert all(NO_REPLY not in reply_text(r) for r in replies.values())
+
+
+def test_events_written_through_both_servers_at_once_are_all_kept(
+        scale_out: ScaleOutRun) -> None:
+    """The lock without the bot's own pace: Rasa's HTTP API (the way the CRM writes a person's
+    message) takes the conversation's lock at once, so two servers asked together contend for
+    it within a millisecond, round after round. A lock both servers hold at once would let one
+    server's save overwrite the other's event, or fail a request."""
+    sender = f"scale-{uuid.uuid4().hex[:10]}"
+    servers = scale_out.scale_out.rasa_urls
+    token = scale_out.config.rasa_api_token
+    rounds = 100
+    statuses: List[int] = []
+
+    def append(barrier: threading.Barrier, server: str, text: str) -> None:
+        barrier.wait()
+        statuses.append(post_json(f"{server}/conversations/{sender}/tracker/events?token={token}",
+                                  [{"event": "bot", "text": text}]))
+
+    for index in range(rounds):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=append, args=(barrier, server, f"{index}-{n}"))
+                   for n, server in enumerate(servers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert statuses == [200] * (2 * rounds)
+    said = [e["text"] for e in scale_out.tracker(sender)["events"] if e.get("event") == "bot"]
+    assert sorted(said) == sorted(f"{i}-{n}" for i in range(rounds) for n in range(2))
 
 
 async def _widget_hears(widget: WidgetSocket, text: str) -> Dict[str, Any]:
