@@ -12,6 +12,7 @@ import dataclasses
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -273,20 +274,22 @@ def _interrupt(*_: object) -> None:
 
 
 def main() -> int:
-    from scripts.model import ensure_model, refresh_catalogue
+    from scripts.model import ensure_model, model_path, refresh_catalogue
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     stack: Optional[ScaleOutStack] = None
     try:
-        refresh_catalogue()
-        scale_out = ScaleOut.from_env(ensure_model())
+        scale_out = ScaleOut.from_env(model_path())
         check_services(scale_out.config)
-        stack = ScaleOutStack(scale_out)
-        stack.check_ports()
+        ScaleOutStack(scale_out).check_ports()
         print("==> 迁移并初始化 CRM 数据库（PostgreSQL）…")
         crm_cli(scale_out.config, "migrate")
         crm_cli(scale_out.config, "seed")
+        # The product vocabulary comes from this CRM's catalogue, as under `make run`.
+        refresh_catalogue()
+        scale_out = ScaleOut.from_env(ensure_model())
+        stack = ScaleOutStack(scale_out)
         stack.start()
         print(instructions(scale_out))
         supervisor = Supervisor(stack)
@@ -295,6 +298,10 @@ def main() -> int:
             supervisor.check()
     except KeyboardInterrupt:
         return 0
+    except subprocess.CalledProcessError as error:
+        print(f"准备失败（{' '.join(map(str, error.cmd))} 退出码 {error.returncode}）：\n"
+              f"{(error.stderr or '')[-2000:]}", file=sys.stderr)
+        return 1
     except (ServiceMissing, PortInUse, StackFailed) as error:
         print(error, file=sys.stderr)
         return 1
