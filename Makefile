@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both set everything up first.
 PY := .venv/bin/python
 
-.PHONY: run test setup model validate bench screenshots clean
+.PHONY: run test setup model validate bench scale-out screenshots clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -14,6 +14,7 @@ run: setup
 
 test: model
 	@bash scripts/browser_deps.sh
+	@bash scripts/scaleout_deps.sh || echo "==> 没有 nginx：tests/scaleout 将被跳过"
 	@echo "==> Running the test suite"
 	@$(PY) -m pytest
 	@bash scripts/clock_ahead.sh
@@ -23,6 +24,12 @@ validate: setup
 
 bench: model
 	@$(PY) -m bench.latency
+
+# The scale-out configuration on this machine: PostgreSQL, Redis, two Rasa and two action
+# servers behind nginx (docs/scale-out.md).
+scale-out: model
+	@bash scripts/scaleout_deps.sh
+	@$(PY) -m scripts.scaleout
 
 screenshots: model
 	@bash scripts/browser_deps.sh

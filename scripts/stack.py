@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import unquote, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
@@ -111,6 +112,18 @@ class StackConfig:
     actions_crm_url: Optional[str] = None
     # The queue policy file when not the CRM's own (the tests: people answer all day).
     handoffs_policy: Optional[Path] = None
+    # The scale-out configuration (docs/scale-out.md); all empty for `make run`'s embedded
+    # defaults. `endpoints`: Rasa's endpoints file; `tracker_url`: postgresql://user@host:port/db
+    # for Rasa's tracker store; `redis_url`: redis://host:port/db for the lock store and the
+    # widget's shared rooms, keys under `redis_prefix`; `rabbitmq_url`: amqp://user:password@
+    # host:port/queue for Rasa's event broker; `behind_proxy`: Rasa's and the action server's
+    # ports are a proxy's (the servers behind it listen on ports of their own).
+    endpoints: str = "endpoints.yml"
+    tracker_url: str = ""
+    redis_url: str = ""
+    redis_prefix: str = "kefu"
+    rabbitmq_url: str = ""
+    behind_proxy: bool = False
     port_env_names: Dict[str, str] = field(
         default_factory=lambda: {
             "crm": "KEFU_CRM_PORT",
@@ -145,6 +158,11 @@ class StackConfig:
             wechat={name: os.environ.get(name) or (
                 default if name != "WECHAT_API_BASE" or demo else "https://api.weixin.qq.com")
                 for name, default in WECHAT_DEV.items()},
+            endpoints=os.environ.get("KEFU_ENDPOINTS") or "endpoints.yml",
+            tracker_url=os.environ.get("KEFU_TRACKER_URL", ""),
+            redis_url=os.environ.get("KEFU_REDIS_URL", ""),
+            redis_prefix=os.environ.get("KEFU_REDIS_PREFIX") or "kefu",
+            rabbitmq_url=os.environ.get("KEFU_RABBITMQ_URL", ""),
         )
 
     @classmethod
@@ -199,6 +217,30 @@ class StackConfig:
             origins.append(f"http://localhost:{self.crm_port}")
         return origins + [o.strip().rstrip("/") for o in self.widget_origins]
 
+    def shared_state_env(self) -> Dict[str, str]:
+        """The variables endpoints.scale-out*.yml and credentials.yml read, from the URLs (every
+        one set, empty when unused, since Rasa refuses a file naming an unset variable)."""
+        tracker, redis, rabbit = (urlsplit(u) for u in (self.tracker_url, self.redis_url,
+                                                       self.rabbitmq_url))
+        return {
+            "KEFU_TRACKER_HOST": f"{tracker.hostname}:{tracker.port or 5432}"
+            if self.tracker_url else "",
+            "KEFU_TRACKER_USER": unquote(tracker.username or ""),
+            "KEFU_TRACKER_PASSWORD": unquote(tracker.password or ""),
+            "KEFU_REDIS_HOST": redis.hostname or "",
+            "KEFU_REDIS_PORT": str(redis.port or 6379),
+            "KEFU_REDIS_DB": redis.path.strip("/") or "0",
+            "KEFU_REDIS_PASSWORD": unquote(redis.password or ""),
+            "KEFU_REDIS_PREFIX": self.redis_prefix,
+            "KEFU_SOCKETIO_REDIS_URL": self.redis_url,
+            "KEFU_SOCKETIO_CHANNEL": f"{self.redis_prefix}-socketio",
+            "KEFU_RABBITMQ_HOST": rabbit.hostname or "",
+            "KEFU_RABBITMQ_PORT": str(rabbit.port or 5672),
+            "KEFU_RABBITMQ_USER": unquote(rabbit.username or ""),
+            "KEFU_RABBITMQ_PASSWORD": unquote(rabbit.password or ""),
+            "KEFU_RABBITMQ_QUEUE": rabbit.path.strip("/") or "kefu_events",
+        }
+
     def env(self) -> Dict[str, str]:
         env = base_env()
         env.update(
@@ -214,7 +256,9 @@ class StackConfig:
             KEFU_ACTION_TOKEN=self.action_token,
             KEFU_ACTIONS_HOST=self.host,
             KEFU_ACTIONS_PORT=str(self.actions_port),
-            KEFU_TRACKER_DB=str(self.tracker_db),
+            # The SQLite file, or with tracker_url the PostgreSQL database's name.
+            KEFU_TRACKER_DB=(urlsplit(self.tracker_url).path.strip("/") if self.tracker_url
+                             else str(self.tracker_db)),
             KEFU_DEMO_MODE="true" if self.demo_mode else "false",
             KEFU_WIDGET_ORIGINS=",".join(self.allowed_widget_origins),
             KEFU_WIDGET_SOCKET_URL=self.rasa_url,
@@ -223,7 +267,12 @@ class StackConfig:
             SANIC_REQUEST_MAX_SIZE=str(REQUEST_MAX_BYTES),
             CRM_DAILY_JOBS_HOUR=self.daily_jobs_hour,
             **self.wechat,
+            **self.shared_state_env(),
         )
+        if self.behind_proxy:
+            # Sanic takes the customer's address from the X-Forwarded-For the proxy appends
+            # (the identity checks limit guesses per address), not the proxy's own.
+            env["SANIC_PROXIES_COUNT"] = "1"
         if self.seed_anchor:
             env["CRM_SEED_ANCHOR"] = self.seed_anchor
         if self.handoffs_policy is not None:
@@ -336,6 +385,13 @@ class Process:
             assert self.popen is not None
             os.killpg(self.popen.pid, signal.SIGTERM)
 
+    def kill(self) -> None:
+        """SIGKILL the process group at once (a crash, as tests and benchmarks need one)."""
+        if self.running():
+            assert self.popen is not None
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
     def wait_or_kill(self, timeout: float) -> None:
         if self.popen is None:
             return
@@ -352,36 +408,54 @@ class Process:
             return "(no log)"
 
 
-class Stack:
-    """The three processes of one configuration, started in dependency order."""
+def crm_process(c: StackConfig) -> Process:
+    """The CRM backend of configuration `c`."""
+    return Process("crm", [str(VENV_BIN / "python"), "-m", "crm_backend", "serve"],
+                   f"{c.crm_url}/health", c.log_dir / "crm.log", listen=(c.host, c.crm_port))
 
-    def __init__(self, config: StackConfig) -> None:
+
+def actions_process(c: StackConfig, name: str = "actions", port: Optional[int] = None
+                    ) -> Process:
+    """An action server of configuration `c` on `port` (default: the configuration's)."""
+    port = port or c.actions_port
+    return Process(name, [str(VENV_BIN / "python"), "-m", "bot.action_server"],
+                   f"http://{c.host}:{port}/health", c.log_dir / f"{name}.log", real_clock=True,
+                   listen=(c.host, port),
+                   extra_env={**({"CRM_URL": c.actions_crm_url} if c.actions_crm_url else {}),
+                              "KEFU_ACTIONS_PORT": str(port)})
+
+
+def rasa_process(c: StackConfig, name: str = "rasa", port: Optional[int] = None) -> Process:
+    """A Rasa server of configuration `c` on `port` (default: the configuration's)."""
+    port = port or c.rasa_port
+    # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
+    return Process(name, [str(VENV_BIN / "rasa"), "run", "--enable-api",
+                          f"--auth-token={c.rasa_api_token}", "--interface", c.host,
+                          "--port", str(port), "--model", str(c.model_path),
+                          "--endpoints", c.endpoints, "--credentials", "credentials.yml"],
+                   f"http://{c.host}:{port}/status?token={c.rasa_api_token}",
+                   c.log_dir / f"{name}.log", real_clock=True)
+
+
+class Stack:
+    """The processes of one configuration, started in dependency order: by default the three of
+    `make run`; the scale-out configuration passes its own (scripts/scaleout.py)."""
+
+    def __init__(self, config: StackConfig, processes: Optional[List[Process]] = None) -> None:
         self.config = config
-        c = config
-        python = str(VENV_BIN / "python")
-        rasa = str(VENV_BIN / "rasa")
-        self.processes = [
-            Process("crm", [python, "-m", "crm_backend", "serve"], f"{c.crm_url}/health",
-                    c.log_dir / "crm.log", listen=(c.host, c.crm_port)),
-            Process("actions", [python, "-m", "bot.action_server"],
-                    f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True,
-                    listen=(c.host, c.actions_port),
-                    extra_env={"CRM_URL": c.actions_crm_url} if c.actions_crm_url else {}),
-            # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
-            Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",
-                             "--interface", c.host, "--port", str(c.rasa_port),
-                             "--model", str(c.model_path), "--endpoints", "endpoints.yml",
-                             "--credentials", "credentials.yml"],
-                    f"{c.rasa_url}/status?token={c.rasa_api_token}", c.log_dir / "rasa.log",
-                    real_clock=True),
-        ]
+        self.processes = processes or [crm_process(config), actions_process(config),
+                                       rasa_process(config)]
+
+    def ports(self) -> List[Tuple[str, int, str]]:
+        """(process, port, variable that changes it) of every port the stack listens on."""
+        c = self.config
+        return [(name, port, c.port_env_names[name]) for name, port in
+                (("crm", c.crm_port), ("actions", c.actions_port), ("rasa", c.rasa_port))]
 
     def check_ports(self) -> None:
         c = self.config
-        for name, port in (("crm", c.crm_port), ("actions", c.actions_port),
-                           ("rasa", c.rasa_port)):
+        for name, port, env_name in self.ports():
             if not port_is_free(c.host, port):
-                env_name = c.port_env_names[name]
                 raise PortInUse(
                     f"端口 {port} 已被占用（{name}）。请关闭占用它的程序，"
                     f"或换一个端口：{env_name}=<端口> make run"

@@ -6,7 +6,9 @@ it, so with `session_persistence` its replies reach nobody); each session reques
 with the conversation's history from the tracker; a message carries a client id and is handled
 once however often it is resent; its ack says whether it was taken, and an oversize, reserved or
 malformed message's ack carries the sentence the widget shows under it; and a person's messages (a handoff) keep who
-wrote them.
+wrote them. With `redis_url` set (several Rasa servers, docs/scale-out.md) the servers share
+their rooms through Redis (python-socketio's AsyncRedisManager): a reply or a person's message
+emitted on one server reaches the customer's socket on another.
 """
 
 import asyncio
@@ -17,7 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from sanic import Sanic
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import widget_messages
 from bot.channels.gate import (Gate, GateConfig, Replies, add_gate_routes, never_silent,
@@ -75,15 +77,19 @@ class KefuSocketIOInput(SocketIOInput):
                    user_message_evt=given.get("user_message_evt", "user_uttered"),
                    bot_message_evt=given.get("bot_message_evt", "bot_uttered"),
                    socketio_path=given.get("socketio_path", "/socket.io"),
-                   metadata_key=given.get("metadata_key", "customData"))
+                   metadata_key=given.get("metadata_key", "customData"),
+                   redis_url=str(given.get("redis_url") or ""),
+                   redis_channel=str(given.get("redis_channel") or "kefu-socketio"))
 
     def __init__(self, config: GateConfig, origins: List[str], user_message_evt: Text,
-                 bot_message_evt: Text, socketio_path: Text, metadata_key: Text) -> None:
+                 bot_message_evt: Text, socketio_path: Text, metadata_key: Text,
+                 redis_url: str = "", redis_channel: str = "kefu-socketio") -> None:
         super().__init__(user_message_evt=user_message_evt, bot_message_evt=bot_message_evt,
                          session_persistence=True, socketio_path=socketio_path,
                          metadata_key=metadata_key)
         self.gate = Gate(config)
         self.origins = origins
+        self.redis_url, self.redis_channel = redis_url, redis_channel
         self._app: Optional[Sanic] = None
 
     def get_output_channel(self) -> Optional[WidgetOutput]:
@@ -101,8 +107,10 @@ class KefuSocketIOInput(SocketIOInput):
         return [] if tracker is None else [event.as_dict() for event in tracker.events]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
+        manager = (AsyncRedisManager(self.redis_url, channel=self.redis_channel)
+                   if self.redis_url else None)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins,
-                          max_http_buffer_size=MAX_PACKET_BYTES)
+                          max_http_buffer_size=MAX_PACKET_BYTES, client_manager=manager)
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "kefu_socketio_webhook", __name__)
 
