@@ -39,13 +39,18 @@ CATEGORY_KEYWORDS: List[Tuple[str, Tuple[str, ...]]] = [
 
 SEVERE = ("受伤", "伤到", "烫伤", "过敏", "住院", "医院", "起火", "着火", "冒烟", "爆炸", "漏电", "触电",
           "危险", "中毒", "发霉", "变质", "过期", "假货", "欺诈", "诈骗", "骗子", "骗人", "12315", "消协",
-          "工商", "曝光", "媒体", "律师", "起诉", "报警", "非常严重", "太严重", "严重")
+          "工商", "曝光", "媒体", "律师", "起诉", "报警")
+# "挺严重的" is 比较严重, not 非常严重; a bare "严重" still counts as very.
+MODERATE = ("比较严重", "挺严重", "蛮严重", "有点严重", "还挺严重", "算严重", "不算太严重", "还算严重")
+VERY = ("非常严重", "太严重", "特别严重", "很严重", "严重")
 MILD = ("有点", "一点", "稍微", "小问题", "小瑕疵", "不太", "还好", "提个建议", "建议")
 
 EXPECTATION_KEYWORDS: List[Tuple[str, Tuple[str, ...]]] = [
     ("refund", ("退款", "退钱", "退货", "退了", "全额退", "把钱退")),
     ("replacement", ("换货", "换一个", "换个新", "换新", "补发", "重新发", "再发一")),
     ("compensation", ("赔偿", "补偿", "赔钱", "给个说法", "赔", "返现", "优惠券")),
+    ("ship", ("赶紧发", "马上发", "尽快发", "快点发", "立刻发", "催发", "加急", "早点发", "给我发货",
+              "赶快发", "抓紧发", "快发货")),
     ("apology", ("道歉", "赔礼")),
     ("feedback", ("反馈", "改进", "建议", "提个意见")),
 ]
@@ -105,9 +110,14 @@ def infer_category(texts: Iterable[str]) -> Optional[str]:
 
 
 def infer_severity(texts: Iterable[str]) -> Optional[str]:
-    """High for safety, health, fraud or escalation threats; low for mild wording; else None."""
+    """High for safety, health, fraud or escalation threats and "非常严重"; medium for "挺严重";
+    low for mild wording; else None."""
     joined = " ".join(texts)
     if any(word in joined for word in SEVERE):
+        return "high"
+    if any(word in joined for word in MODERATE):
+        return "medium"
+    if any(word in joined for word in VERY):
         return "high"
     if any(word in joined for word in MILD):
         return "low"

@@ -28,6 +28,7 @@ WISH_LABELS: Dict[str, str] = {
     "refund": "退款",
     "replacement": "换货/补发",
     "compensation": "补偿",
+    "ship": "尽快发货",
     "apology": "道歉",
     "feedback": "反馈改进",
 }

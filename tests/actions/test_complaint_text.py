@@ -127,3 +127,16 @@ def test_fit_words_merges_many_short_messages_and_cuts_only_beyond_capacity() ->
     assert "第119条" in "\n".join(merged)
     cut = ct.fit_words(["字" * 100] * 10, max_words=3, max_length=100)
     assert len(cut) == 3 and cut[-1].endswith("…") and len(cut[-1]) == 100
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("唉说实话挺严重的", "medium"), ("有点严重", "medium"), ("非常严重", "high"), ("严重", "high"),
+    ("孩子用了过敏，挺严重的", "high"), ("有点小问题", "low"),
+])
+def test_how_bad_it_is_in_the_customers_words(text, expected):
+    assert ct.normalise_severity(text) == expected
+
+
+def test_ship_now_is_a_wish_of_its_own():
+    assert ct.infer_expectation(["赶紧发货"]) == "ship"
+    assert ct.infer_expectation(["赶紧发货，还要补偿"]) == "compensation"
