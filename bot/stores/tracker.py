@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+import sqlalchemy.pool
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -62,9 +64,17 @@ class KefuTrackerStore(SQLTrackerStore):
         self.cache_size = int(cache_size)
         self._cache: "OrderedDict[Text, Cached]" = OrderedDict()
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-            with self.engine.connect() as connection:  # the mode is kept in the file
-                _sqlite_write_ahead_log(connection.connection, None)
+            self._pool_sqlite_connections()
+
+    def _pool_sqlite_connections(self) -> None:
+        """SQLAlchemy 1.4 opens and closes a file SQLite connection per session (closing the
+        last one checkpoints the log): keep a few open instead, in write-ahead-log mode."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2,
+                                       connect_args={"check_same_thread": False})
+        sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # ------------------------------------------------------------------ reading
 
