@@ -359,7 +359,6 @@ class Stack:
         self.config = config
         c = config
         python = str(VENV_BIN / "python")
-        rasa = str(VENV_BIN / "rasa")
         self.processes = [
             Process("crm", [python, "-m", "crm_backend", "serve"], f"{c.crm_url}/health",
                     c.log_dir / "crm.log", listen=(c.host, c.crm_port)),
@@ -367,8 +366,10 @@ class Stack:
                     f"{c.actions_url}/health", c.log_dir / "actions.log", real_clock=True,
                     listen=(c.host, c.actions_port),
                     extra_env={"CRM_URL": c.actions_crm_url} if c.actions_crm_url else {}),
+            # Rasa's command line with Kefu's speed-ups installed (bot/rasa_server.py).
             # token_urlsafe may start with "-": only the "=" form keeps it an argument value.
-            Process("rasa", [rasa, "run", "--enable-api", f"--auth-token={c.rasa_api_token}",
+            Process("rasa", [python, "-m", "bot.rasa_server", "run", "--enable-api",
+                             f"--auth-token={c.rasa_api_token}",
                              "--interface", c.host, "--port", str(c.rasa_port),
                              "--model", str(c.model_path), "--endpoints", "endpoints.yml",
                              "--credentials", "credentials.yml"],
