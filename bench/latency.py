@@ -7,9 +7,10 @@ Starts its own stack on free loopback ports (CRM migrated and seeded + action se
 
 Closed loop (default): N logged-in customers (each with its signed token, one conversation
 each) talk at once, each sending its next message as soon as the last is answered, M messages
-each. They mix order questions, product questions (names from the CRM's catalogue), points and
-whole complaints (vent, order, category, severity, wish, accept the remedy), which must reach the
-CRM: the complaint rows of these conversations are counted in the CRM afterwards. Prints
+each. They ask order questions (picking an order when the bot asks which), product questions
+(names from the CRM's catalogue) and points in turn, and each makes one whole complaint (vent,
+order, category, severity, wish, accept the remedy) that must reach the CRM: the complaint rows
+of these conversations are counted in the CRM afterwards. Prints
 messages/s, p50 and p95 overall and per kind of message, then the resident memory (RSS) of the
 three processes after the load and the model file's size. With --compare-rasa-init it also
 trains and serves a plain `rasa init` bot with the same Rasa install, sends it the same number of
@@ -38,7 +39,7 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -53,6 +54,8 @@ PRODUCT_TEMPLATES = ("{name}还有货吗", "{category}有什么颜色", "{name}�
 VENTS = ("买的东西质量太差了，用一天就坏了", "收到的东西是坏的")
 ELIGIBLE_ORDER = ("delivered", "shipped")
 KINDS = ("order", "product", "points", "complaint")
+QUESTIONS = ("order", "product", "points")
+COMPLAINT_LATEST = 8  # a closed-loop customer starts its complaint within its first 8 questions
 OPEN_LOOP_SCRIPT = ("order", "product", "points", "order")
 COMPLAINT_STEPS = 12  # messages a complaint may take before it counts as stuck
 THINK_SECONDS = (5.0, 15.0)
@@ -309,6 +312,17 @@ def memory_lines(stack: Stack, model: Path) -> List[str]:
 # ----------------------------------------------------------------------------- closed loop
 
 
+def closed_loop_kinds(index: int) -> Iterator[str]:
+    """A customer's questions: order, product and points in turn, and one whole complaint
+    starting at a position that differs between customers (early enough to finish)."""
+    complaint_at, turn = index % COMPLAINT_LATEST, index
+    while True:
+        if turn - index == complaint_at:
+            yield "complaint"
+        yield QUESTIONS[turn % len(QUESTIONS)]
+        turn += 1
+
+
 async def closed_loop(config: StackConfig, people: List[Shopper], products: List[str],
                       customers: int, messages: int) -> Tuple[Figures, List[Complaint]]:
     figures, complaints = Figures("kefu"), []
@@ -318,10 +332,10 @@ async def closed_loop(config: StackConfig, people: List[Shopper], products: List
         shopper = people[index % len(people)]
         customer = KefuCustomer(talker, shopper, f"bench-{index}-{rng.randrange(10**9)}",
                                 products, complaints, messages, rng)
-        turn = index
-        while customer.sent < messages:
-            await customer.ask(KINDS[turn % len(KINDS)])
-            turn += 1
+        for kind in closed_loop_kinds(index):
+            if customer.sent >= messages:
+                break
+            await customer.ask(kind)
 
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
