@@ -63,6 +63,9 @@ class KefuTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._cache: "OrderedDict[Text, Cached]" = OrderedDict()
+        event = self.SQLEvent
+        self._version_query = sa.select(sa.func.count(event.id), sa.func.max(event.id)).where(
+            event.sender_id == sa.bindparam("sender_id"))
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
 
@@ -98,9 +101,7 @@ class KefuTrackerStore(SQLTrackerStore):
             return self._read_all(session, sender_id, version)
 
     def _version(self, session: Any, sender_id: Text) -> Version:
-        event = self.SQLEvent
-        count, last_id = session.query(sa.func.count(event.id), sa.func.max(event.id)).filter(
-            event.sender_id == sender_id).one()
+        count, last_id = session.execute(self._version_query, {"sender_id": sender_id}).one()
         return int(count or 0), int(last_id or 0)
 
     def _catch_up(self, session: Any, cached: Cached,
@@ -156,15 +157,14 @@ class KefuTrackerStore(SQLTrackerStore):
             rows = [self._row(sender_id, event) for event in new_events]
             session.add_all(rows)
             session.flush()
-            last_id = rows[-1].id if rows else version[1]
+            after = (version[0] + len(rows), rows[-1].id if rows else version[1])
             session.commit()
-            after = self._version(session, sender_id)
-        if (any(isinstance(event, SessionStarted) for event in new_events)
-                or after != (version[0] + len(rows), last_id)):
-            # A new session starts (reading it back gives only that session), or someone else
-            # wrote meanwhile: the next retrieve reads the database.
+        if any(isinstance(event, SessionStarted) for event in new_events):
+            # Reading a new session back gives only that session: read it from the database.
             self._cache.pop(sender_id, None)
         else:
+            # Had someone else written meanwhile, the database's version will differ from this
+            # one, and the next retrieve catches up or reads everything again.
             self._remember(tracker.copy(), after, stored + len(rows))
 
     def _row(self, sender_id: Text, event: Event) -> Any:
