@@ -21,7 +21,7 @@ from pathlib import Path
 
 import redis
 
-from bench.latency import KEFU_MESSAGES, Figures, run_load
+from bench.latency import Figures, closed_loop, product_questions, shoppers
 from scripts.model import ensure_model
 from scripts.scaleout import (DEFAULT_TRACKER_URL, ScaleOut, ScaleOutStack, check_services,
                               drop_database)
@@ -47,13 +47,14 @@ def measure(work_dir: Path, servers: int, customers: int, messages: int) -> Figu
         crm_cli(config, "seed")
         print(f"==> {servers} Rasa server(s): starting ({load_average()})")
         stack.start(progress=lambda message: None)
-        tokens = [crm_cli(config, "token", str(1 + i % 60)).strip() for i in range(customers)]
+        people, products = shoppers(config, customers), product_questions(config)
         print(f"==> {servers} Rasa server(s): {customers} customers x {messages} messages "
               f"({load_average()})")
-        figures = asyncio.run(run_load(
-            f"{servers}-rasa", f"{config.rasa_url}/webhooks/rest/webhook", customers, messages,
-            KEFU_MESSAGES, lambda i: {"customer_token": tokens[i]}))
+        figures, _ = asyncio.run(closed_loop(config, people, products, customers, messages))
+        figures.label = f"{servers}-rasa"
         print(f"{figures.line()}  ({load_average()})")
+        for line in figures.kind_lines():
+            print(line)
         return figures
     finally:
         stack.stop()

@@ -1,0 +1,21 @@
+"""Kefu's Rasa server: Rasa's own command line with Kefu's speed-ups installed first.
+
+    python -m bot.rasa_server run --model … --endpoints endpoints.yml …  (the arguments of `rasa`)
+
+scripts/stack.py starts Rasa this way for `make run`, the tests and the benchmarks. What it
+installs changes how fast Rasa works, never what it does (bot/action_validation.py).
+"""
+
+from bot import action_validation
+
+
+def main() -> None:
+    """Install the speed-ups, then run Rasa's command line on this process's arguments."""
+    action_validation.install()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

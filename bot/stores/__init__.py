@@ -1,0 +1,1 @@
+"""Kefu's Rasa stores, configured in endpoints.yml."""
