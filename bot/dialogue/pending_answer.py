@@ -10,20 +10,15 @@ instead, so the answer is taken and nothing is asked twice. A message that stops
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Callable, Dict, Optional, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.actions import complaint_text as ct
 from bot.actions.parsing import extract_order_no
+from bot.dialogue.decision import DecisionPolicy
 
 FORM = "complaint_form"
 
@@ -51,29 +46,13 @@ def answers_the_form(active_loop: Optional[str], requested: Optional[str], text:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT,
                           is_trainable=True)
-class PendingAnswerPolicy(Policy):
-    """Runs the complaint form on a message that answers its question (priority 7 > rules' 6)."""
+class PendingAnswerPolicy(DecisionPolicy):
+    """Runs the complaint form on a message that answers its question; outranks the rules."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7}
-
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 execution_context: ExecutionContext, featurizer: Optional[Any] = None) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
-        """Nothing to learn: the decision reads the form's question and the words."""
-        return self._resource
-
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
+    def decide(self, tracker: DialogueStateTracker) -> Optional[Text]:
         text = tracker.latest_message.text if tracker.latest_message else ""
         if (tracker.latest_action_name == ACTION_LISTEN_NAME
                 and answers_the_form(tracker.active_loop_name,
                                      tracker.get_slot(REQUESTED_SLOT), text or "")):
-            probabilities[domain.index_for_action(FORM)] = 1.0
-        return self._prediction(probabilities)
+            return FORM
+        return None
