@@ -57,9 +57,11 @@ class AtomicRedisLockStore(RedisLockStore):
                     if changed is None or not changed.tickets:
                         pipe.delete(key)
                     else:
-                        expires = max(ticket.expires for ticket in changed.tickets)
+                        # A lifetime relative to this process's clock: Redis's own clock may
+                        # differ (another host, a test's faked clock).
+                        left = max(ticket.expires for ticket in changed.tickets) - time.time()
                         pipe.set(key, changed.dumps(),
-                                 exat=int(max(expires, time.time())) + KEY_GRACE_SECONDS)
+                                 ex=int(max(left, 0)) + KEY_GRACE_SECONDS)
                     pipe.execute()
                     return result
                 except redis.WatchError:
