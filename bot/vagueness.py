@@ -3,7 +3,7 @@ only a guess. Plain functions over Rasa's event dicts, shared by the dialogue po
 person after two vague messages (Rasa process) and the fallback action (action server)."""
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -31,15 +31,18 @@ def says_nothing(text: str) -> bool:
     return rest == ""
 
 
+def typed_nothing(text: Optional[str]) -> bool:
+    """Typed words that say nothing (a tapped button's payload never counts)."""
+    return bool(text) and not text.startswith("/") and says_nothing(text)
+
+
 def not_understood(event: Dict[str, Any]) -> bool:
     """A user event the NLU gave up on or only guessed at, or whose words say nothing (a tapped
     button is never either)."""
     intent = (event.get("parse_data") or {}).get("intent") or {}
     confidence = intent.get("confidence")
-    text = event.get("text") or ""
     guessed = isinstance(confidence, (int, float)) and confidence < GUESS_BELOW
-    typed_nothing = not text.startswith("/") and says_nothing(text)
-    return intent.get("name") == FALLBACK_INTENT or guessed or typed_nothing
+    return intent.get("name") == FALLBACK_INTENT or guessed or typed_nothing(event.get("text"))
 
 
 def user_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -79,7 +79,7 @@ class ActionRequestRefund(CustomerAction):
         if route.get("route") in ("in_progress", "refunded") and order.get("refund"):
             dispatcher.utter_message(text=f"{sentence}\n{replies.describe_refund(order)}")
             return []
-        dispatcher.utter_message(text=sentence or replies.NO_CANCELLABLE)
+        dispatcher.utter_message(text=sentence or order_replies.describe_order(order))
         return []
 
 

@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue.decision import DecisionPolicy
-from bot.vagueness import says_nothing, vague_twice
+from bot.vagueness import typed_nothing, vague_twice
 
 FALLBACK_ACTION = "action_fallback"
 
@@ -28,25 +28,15 @@ def _as_dicts(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
             if isinstance(e, UserUttered)]
 
 
-def _latest_action(tracker: DialogueStateTracker) -> Optional[Text]:
-    for event in reversed(tracker.events):
-        if isinstance(event, ActionExecuted):
-            return event.action_name
-        if isinstance(event, UserUttered):
-            return ACTION_LISTEN_NAME
-    return None
-
-
 def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
     """`action_fallback` right after a message whose words say nothing or a second vague one;
     `action_listen` right after the fallback this policy chose; None otherwise (the other
     policies decide)."""
     if tracker.active_loop_name:
         return None
-    latest = _latest_action(tracker)
-    text = tracker.latest_message.text if tracker.latest_message else ""
-    vague = vague_twice(_as_dicts(tracker)) or bool(
-        text and not text.startswith("/") and says_nothing(text))
+    latest = tracker.latest_action_name
+    text = tracker.latest_message.text if tracker.latest_message else None
+    vague = vague_twice(_as_dicts(tracker)) or typed_nothing(text)
     if latest == ACTION_LISTEN_NAME and tracker.latest_message and vague:
         return FALLBACK_ACTION
     if latest == FALLBACK_ACTION and vague:

@@ -28,7 +28,8 @@ async def _customer_with_order(url: str, status: str, placed_days_ago: float,
                                         .order_by(Product.id))).scalars().first()
             delivered = (now - timedelta(days=delivered_days_ago)
                          if delivered_days_ago is not None else None)
-            order = Order(order_no=f"KF{placed:%Y%m%d}{7000 + uuid.uuid4().int % 999:04d}",
+            # 7000 + the new customer's id: never a seeded number, never one of another test.
+            order = Order(order_no=f"KF{placed:%Y%m%d}{7000 + customer.id % 1000:04d}",
                           customer_id=customer.id, status=status, items_total_fen=12900,
                           total_fen=12900, receiver_name="周敏", receiver_phone=customer.phone,
                           address="杭州市西湖区文三路100号", created_at=placed, paid_at=placed,
