@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
@@ -32,6 +33,12 @@ def ensure_sqlite_directory(url: str) -> None:
 
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+# File SQLite connections kept open between sessions. SQLAlchemy 1.4 gives aiosqlite no pool:
+# every session opened a connection (a new thread, the pragmas) and closed it (checkpointing the
+# write-ahead log), which was most of the CRM's time under load. Beyond these, extra connections
+# are opened as before and closed when returned, so a request never waits for the pool.
+SQLITE_POOL_SIZE = 5
 
 
 # Execution option of the engine behind read-only sessions (`create_read_sessionmaker`).
@@ -62,8 +69,13 @@ def create_engine(url: str) -> AsyncEngine:
     ensure_sqlite_directory(url)
     if not is_sqlite(url):
         return create_async_engine(url, future=True, pool_pre_ping=True)
+    pooling: dict[str, Any] = {}
+    if make_url(url).database not in (None, "", ":memory:"):
+        pooling = {"poolclass": AsyncAdaptedQueuePool, "pool_size": SQLITE_POOL_SIZE,
+                   "max_overflow": -1}
     engine = create_async_engine(url, future=True,
-                                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                                 **pooling)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin)
     return engine

@@ -66,3 +66,28 @@ async def test_concurrent_writers_wait_for_each_other(database: TestDatabase) ->
     finally:
         await engine.dispose()
     assert await _coupons(database.url, *keys) == len(keys)
+
+
+async def test_sqlite_connections_are_kept_between_sessions(tmp_path) -> None:
+    """A file SQLite session reuses an open connection instead of opening (a thread, the
+    pragmas) and closing one (a log checkpoint) per session; what one commits the next reads."""
+    from sqlalchemy import event, text
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.sqlite3'}")
+    opened = []
+    event.listen(engine.sync_engine, "connect", lambda *_: opened.append(1))
+    factory = create_sessionmaker(engine)
+    try:
+        async with factory() as session:
+            await session.execute(text("CREATE TABLE t (n INTEGER)"))
+            await session.commit()
+        for n in range(30):
+            async with factory() as session:
+                await session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+                await session.commit()
+        async with factory() as session:
+            assert await session.scalar(text("SELECT count(*) FROM t")) == 30
+            assert await session.scalar(text("PRAGMA journal_mode")) == "wal"
+    finally:
+        await engine.dispose()
+    assert len(opened) == 1
