@@ -72,3 +72,39 @@ async def test_identical_messages_in_flight_are_handled_once() -> None:
     assert await gate.once(("s", "没了"), handle) == [{"text": "reply 2"}]
     other = await asyncio.gather(gate.once(("s", "好的"), handle), gate.once(("t", "好的"), handle))
     assert len(calls) == 4 and other[0] != other[1]
+
+
+async def test_turns_beyond_the_limit_wait_and_are_all_answered() -> None:
+    """At most `turns_at_once` Rasa turns run together; the rest wait their turn, none is lost."""
+    from types import SimpleNamespace
+
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    gate = Gate(GateConfig(crm_url="http://127.0.0.1:9", crm_service_token="t", turns_at_once=2))
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(),
+                            tracker_store=InMemoryTrackerStore(Domain.empty()))
+    running, most = 0, 0
+
+    def run_for(number: int):
+        async def run():
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.05)
+            running -= 1
+            return [{"text": f"reply {number}"}]
+        return run
+
+    replies = await asyncio.gather(*(gate.turn(agent, f"s{n}", "rest", "你好", None, run_for(n))
+                                     for n in range(6)))
+    assert most == 2
+    assert replies == [[{"text": f"reply {n}"}] for n in range(6)]
+
+
+def test_turns_at_once_comes_from_the_credentials() -> None:
+    given = {"crm_url": "http://crm", "crm_service_token": "t"}
+    assert GateConfig.from_credentials(given).turns_at_once == 4
+    assert GateConfig.from_credentials({**given, "turns_at_once": 8}).turns_at_once == 8
+    assert GateConfig.from_credentials({**given, "turns_at_once": 0}).turns_at_once == 1
