@@ -3,15 +3,21 @@
     python -m bot.rasa_server run --model … --endpoints endpoints.yml …  (the arguments of `rasa`)
 
 scripts/stack.py starts Rasa this way for `make run`, the tests and the benchmarks. What it
-installs changes how fast Rasa works, never what it does (bot/action_validation.py).
+installs changes how fast Rasa works and how much memory it holds, never what it does
+(bot/action_validation.py, bot/rasa_memory.py).
 """
 
-from bot import action_validation
+from bot import rasa_memory
+
+rasa_memory.before_imports()
+
+from bot import action_validation  # noqa: E402  (after the settings TensorFlow reads)
 
 
 def main() -> None:
     """Install the speed-ups, then run Rasa's command line on this process's arguments."""
     action_validation.install()
+    rasa_memory.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
