@@ -9,11 +9,9 @@ from crm_backend.core import body as validation
 from crm_backend.core.errors import TooManyAttempts
 from crm_backend.core.http import ApiError, bad_request, json_response, not_found
 from crm_backend.core.state import CONFIG_KEY, now, session
-from crm_backend.customers.store import customer_by_id
 from crm_backend.customers.views import customer_json
 from crm_backend.identity import rules
 from crm_backend.identity import store as identity_store
-from crm_backend.identity.rules import InvalidCustomerToken, verify_customer_token
 from crm_backend.identity.views import binding_json
 from crm_backend.policies import policies
 from crm_backend.wechat import store as wechat_store
@@ -40,14 +38,9 @@ async def verify_token(request: web.Request) -> web.Response:
     token = body.get("customer_token")
     if not isinstance(token, str):
         raise bad_request("字段 customer_token 必须是字符串", "customer_token")
-    config = request.app[CONFIG_KEY]
-    try:
-        customer_id = verify_customer_token(config.token_secret, token, now(request),
-                                            config.customer_token_max_lifetime)
-    except InvalidCustomerToken:
-        raise _invalid_token()
     async with session(request) as db:
-        customer = await customer_by_id(db, customer_id)
+        customer = await identity_store.customer_for_token(
+            db, token, config=request.app[CONFIG_KEY], now=now(request))
     if customer is None:
         raise _invalid_token()
     return json_response({"customer": customer_json(customer)})

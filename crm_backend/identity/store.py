@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_backend.core.db import insert_for
 from crm_backend.core.models import ConversationBinding, Customer, IdentityAttempt, IdentitySubject
+from crm_backend.customers.store import customer_by_id
 from crm_backend.identity import rules
 from crm_backend.identity.policy import IdentityPolicy
 from crm_backend.orders.store import order_with_customer
@@ -120,3 +121,15 @@ async def end_binding(db: AsyncSession, conversation_id: str) -> None:
     """Forget the conversation's binding (nothing to do when there is none)."""
     await db.execute(delete(ConversationBinding)
                      .where(ConversationBinding.conversation_id == conversation_id))
+
+
+async def customer_for_token(db: AsyncSession, token: str, *, config: Any,
+                             now: datetime) -> Optional[Customer]:
+    """The customer a shop-signed token names under the CRM's secret and token lifetime
+    (`config`), or None when it is forged, expired or names no customer."""
+    try:
+        customer_id = rules.verify_customer_token(config.token_secret, token, now,
+                                                  config.customer_token_max_lifetime)
+    except rules.InvalidCustomerToken:
+        return None
+    return await customer_by_id(db, customer_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -81,12 +83,9 @@ async def test_verify_token_good(client: TestClient, auth: dict) -> None:
     assert (await resp.json())["customer"]["id"] == 2
 
 
-@pytest.mark.parametrize("case", ["forged", "expired", "other-secret", "garbage", "unknown-customer",
-                                  "over-max-lifetime", "issued-in-the-future"])
-async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> None:
-    good = _token(1)
-    header, payload, signature = good.split(".")
-    token = {
+def _bad_token(case: str) -> str:
+    header, _, signature = _token(1).split(".")
+    return {
         "forged": f"{header}.{_token(2).split('.')[1]}.{signature}",
         "expired": _token(1, ttl=60, now=SEED_NOW - timedelta(hours=2)),
         "other-secret": _token(1, secret="some-other-secret-of-good-length-0123456789"),
@@ -95,7 +94,15 @@ async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> No
         "over-max-lifetime": _token(1, ttl=86400 + 1),
         "issued-in-the-future": _token(1, now=SEED_NOW + timedelta(minutes=5)),
     }[case]
-    payload = {"customer_token": token}
+
+
+BAD_TOKENS = ["forged", "expired", "other-secret", "garbage", "unknown-customer",
+              "over-max-lifetime", "issued-in-the-future"]
+
+
+@pytest.mark.parametrize("case", BAD_TOKENS)
+async def test_verify_token_bad(client: TestClient, auth: dict, case: str) -> None:
+    payload = {"customer_token": _bad_token(case)}
     resp = await client.post("/api/identity/verify-token", json=payload, headers=auth)
     assert resp.status == 401
     body = await resp.json()
@@ -108,6 +115,37 @@ async def test_verify_token_missing_field(client: TestClient, auth: dict, payloa
     resp = await client.post("/api/identity/verify-token", json=payload, headers=auth)
     assert resp.status == 400
     assert (await resp.json())["field"] == "customer_token"
+
+
+async def _inbound(client: TestClient, auth: dict, **extra: object) -> tuple:
+    conversation = f"test-api-inbound-{uuid.uuid4().hex}"
+    resp = await client.post(f"/api/conversations/{conversation}/inbound", headers=auth,
+                             json={"channel": "web", "text": "我的订单到哪了", **extra})
+    kept = await (await client.get(f"/api/conversations/{conversation}/messages",
+                                   headers=auth)).json()
+    return resp.status, await resp.json(), len(kept["messages"])
+
+
+async def test_a_message_with_a_good_token_says_whose_it_is(client: TestClient,
+                                                             auth: dict) -> None:
+    status, body, kept = await _inbound(client, auth, customer_token=_token(2))
+    assert status == 201 and body["customer"]["id"] == 2 and body["handoff"] is None
+    assert kept == 1
+    status, body, kept = await _inbound(client, auth)
+    assert status == 201 and "customer" not in body and kept == 1
+
+
+@pytest.mark.parametrize("case", BAD_TOKENS)
+async def test_a_message_with_a_bad_token_is_kept_and_names_nobody(client: TestClient, auth: dict,
+                                                                    case: str) -> None:
+    status, body, kept = await _inbound(client, auth, customer_token=_bad_token(case))
+    assert status == 201 and body["customer"] is None and kept == 1
+
+
+async def test_a_message_with_a_malformed_token_is_refused(client: TestClient,
+                                                           auth: dict) -> None:
+    status, body, kept = await _inbound(client, auth, customer_token=12)
+    assert status == 400 and body["field"] == "customer_token" and kept == 0
 
 
 async def test_bind_match_is_case_insensitive(client: TestClient, auth: dict) -> None:
