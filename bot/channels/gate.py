@@ -62,6 +62,15 @@ class GateConfig:
                    turns_at_once=max(1, int(given.get("turns_at_once", 4))))
 
 
+@dataclass(frozen=True)
+class Hold:
+    """What the CRM said of an incoming message: the open handoff's state when a person holds
+    the conversation, and the identity claim of the token that came with it (None: no token)."""
+
+    handoff: Optional[Dict[str, Any]]
+    claim: Optional[Dict[str, Any]]
+
+
 def response_text(domain: Any, name: str) -> str:
     """The first text of a domain.yml response (the channel speaks the bot's fixed wording)."""
     variants = (getattr(domain, "responses", None) or {}).get(name) or [{}]
@@ -79,30 +88,6 @@ class Gate:
 
     def refusal(self, sender: Any, text: Any) -> Optional[trust.Refusal]:
         return trust.refusal(sender, text, self.config.max_message_chars)
-
-    async def identity_claim(self, raw_metadata: Any) -> Optional[Dict[str, Any]]:
-        """None without a token; else the CRM's verdict on it (`UNVERIFIED` if it cannot say)."""
-        token = trust.presented_token(raw_metadata)
-        if token is None:
-            return None
-        if not isinstance(token, str) or not token:
-            return dict(trust.REJECTED)
-        try:
-            async with self.crm().post("/api/identity/verify-token",
-                                        json={"customer_token": token}) as response:
-                if response.status in (400, 401):
-                    return dict(trust.REJECTED)
-                if response.status != 200:
-                    logger.warning("CRM answered %s to a token check", response.status)
-                    return dict(trust.UNVERIFIED)
-                body = await response.json()
-                return {"customer_id": int(body["customer"]["id"])}
-        except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError, TypeError) as error:
-            logger.warning("token check failed: %r", error)
-            return dict(trust.UNVERIFIED)
-
-    async def metadata(self, raw: Any, source: Optional[str]) -> Dict[str, Any]:
-        return trust.trusted_metadata(raw, source, await self.identity_claim(raw))
 
     async def once(self, key: Hashable, handle: Callable[[], Awaitable[Result]]) -> Result:
         """Run `handle` for the message called `key` (its sender and text, or its client id); the
@@ -123,23 +108,34 @@ class Gate:
         finally:
             del self._in_flight[key]
 
-    async def hold(self, sender: str, channel: str, text: str,
-                   message_id: Optional[str]) -> Optional[Dict[str, Any]]:
-        """Keep the customer's message in the CRM's transcript; the open handoff's state when a
-        person holds the conversation (the bot must then stay silent), else None. When the CRM
-        cannot be asked the bot answers (the message is then missing from the transcript)."""
+    async def hold(self, sender: str, channel: str, text: str, message_id: Optional[str],
+                   token: Optional[Any] = None) -> Hold:
+        """Keep the customer's message in the CRM's transcript, and learn in the same call
+        whether a person holds the conversation (the bot must then stay silent) and whose the
+        token that came with it is. When the CRM cannot be asked the bot answers (the message
+        is then missing from the transcript) and a token counts as unverified."""
+        if token is not None and (not isinstance(token, str) or not token):
+            token, claim = None, dict(trust.REJECTED)
+        else:
+            claim = None if token is None else dict(trust.UNVERIFIED)
         try:
             async with self.crm().post(f"/api/conversations/{quote(sender, safe='')}/inbound",
                                        json={"channel": channel, "text": text,
-                                             **({"message_id": message_id} if message_id else {})}
+                                             **({"message_id": message_id} if message_id else {}),
+                                             **({"customer_token": token} if token else {})}
                                        ) as response:
                 if response.status not in (200, 201):
                     logger.warning("CRM answered %s to a customer message", response.status)
-                    return None
-                return (await response.json()).get("handoff")
+                    return Hold(None, claim)
+                answer = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             logger.warning("customer message of %s not kept: %r", sender, error)
-            return None
+            return Hold(None, claim)
+        if token:
+            customer = answer.get("customer")
+            claim = ({"customer_id": int(customer["id"])} if isinstance(customer, dict)
+                     else dict(trust.REJECTED))
+        return Hold(answer.get("handoff"), claim)
 
     async def record_replies(self, sender: str, channel: str, replies: Replies) -> None:
         """Keep what the bot said in the CRM's transcript (logged, never raised, when it cannot)."""
@@ -161,18 +157,21 @@ class Gate:
                 logger.warning("bot reply to %s not kept: %r", sender, error)
 
     async def turn(self, agent: Any, sender: str, channel: str, text: str,
-                   message_id: Optional[str], run: Callable[[], Awaitable[Replies]]) -> Replies:
+                   message_id: Optional[str], run: Callable[[Dict[str, Any]], Awaitable[Replies]],
+                   raw_metadata: Any = None, source: Optional[str] = None) -> Replies:
         """One customer message: kept in the transcript; while a person holds the conversation
         the bot is not asked (the customer hears their place in the queue, or nothing once a
-        person is on it); otherwise `run` (the Rasa turn, when its turn comes), its replies kept
-        too."""
-        handoff = await self.hold(sender, channel, text, message_id)
-        if handoff is not None:
-            replies = held_replies(agent, sender, handoff)
+        person is on it); otherwise `run` (the Rasa turn, when its turn comes) with the
+        message's trusted metadata (`raw_metadata` without reserved keys, the client's address
+        `source`, whose token came with it per the CRM), its replies kept too."""
+        held = await self.hold(sender, channel, text, message_id,
+                               trust.presented_token(raw_metadata))
+        if held.handoff is not None:
+            replies = held_replies(agent, sender, held.handoff)
         else:
             async with self._turns:
                 await resume_if_paused(agent, sender)
-                replies = await run()
+                replies = await run(trust.trusted_metadata(raw_metadata, source, held.claim))
         await self.record_replies(sender, channel, replies)
         return replies
 

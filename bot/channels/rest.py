@@ -82,9 +82,8 @@ class KefuRestInput(RestInput):
                       "error": refused.code}], status=refused.status)
             source = request.remote_addr or request.ip
 
-            async def run() -> Replies:
+            async def run(metadata: Dict[str, Any]) -> Replies:
                 collector = CollectingOutputChannel()
-                metadata = await self.gate.metadata(body.get("metadata"), source)
                 try:
                     await on_new_message(UserMessage(text, collector, sender,
                                                      input_channel=self.name(), metadata=metadata))
@@ -93,7 +92,8 @@ class KefuRestInput(RestInput):
                 return await never_silent(agent, sender, collector)
 
             async def handle() -> Replies:
-                replies = await self.gate.turn(agent, sender, CHANNEL, text, None, run)
+                replies = await self.gate.turn(agent, sender, CHANNEL, text, None, run,
+                                               body.get("metadata"), source)
                 return replies or [{"recipient_id": sender,
                                     "text": response_text(agent.domain, HELD_RESPONSE)}]
 

@@ -171,8 +171,7 @@ class KefuSocketIOInput(SocketIOInput):
         request = (sio.get_environ(sid) or {}).get("sanic.request")
         source = getattr(request, "remote_addr", None) or getattr(request, "ip", None)
 
-        async def run() -> Replies:
-            metadata = await self.gate.metadata(raw_metadata, source)
+        async def run(metadata: Dict[str, Any]) -> Replies:
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
                                                  message_id=message_id, metadata=metadata))
@@ -180,7 +179,8 @@ class KefuSocketIOInput(SocketIOInput):
                 logger.exception("handling a message of %s failed", sender)
             return await never_silent(self._agent(), sender, output)
 
-        replies = await self.gate.turn(self._agent(), sender, CHANNEL, text, message_id, run)
+        replies = await self.gate.turn(self._agent(), sender, CHANNEL, text, message_id, run,
+                                       raw_metadata, source)
         if replies is output.messages:
             return
         for reply in replies:

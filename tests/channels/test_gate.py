@@ -88,7 +88,7 @@ async def test_turns_beyond_the_limit_wait_and_are_all_answered() -> None:
     running, most = 0, 0
 
     def run_for(number: int):
-        async def run():
+        async def run(_metadata):
             nonlocal running, most
             running += 1
             most = max(most, running)

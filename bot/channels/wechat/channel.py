@@ -248,7 +248,8 @@ class WeChatInput(InputChannel):
         """One Rasa turn for the OpenID; its replies as WeChat-sized texts."""
         open_id = inbound.from_user
 
-        async def run() -> Replies:
+        async def run(_: Dict[str, Any]) -> Replies:
+            # A WeChat message carries no token: who writes is the OpenID's link in the CRM.
             metadata = trust.trusted_metadata(None, None, await self._linked_claim(open_id))
             collector = CollectingOutputChannel()
             try:
