@@ -91,6 +91,8 @@ class KefuTrackerStore(SQLTrackerStore):
                 self._cache.pop(sender_id, None)
                 return None
             cached = self._cache.get(sender_id)
+            if cached is not None and len(cached.tracker.events) != cached.stored:
+                cached = None  # changed after it was saved (see `save`): not to be trusted
             if cached is not None and cached.version == version:
                 self._cache.move_to_end(sender_id)
                 return cached.tracker.copy()
@@ -164,8 +166,10 @@ class KefuTrackerStore(SQLTrackerStore):
             self._cache.pop(sender_id, None)
         else:
             # Had someone else written meanwhile, the database's version will differ from this
-            # one, and the next retrieve catches up or reads everything again.
-            self._remember(tracker.copy(), after, stored + len(rows))
+            # one, and the next retrieve catches up or reads everything again. The saved tracker
+            # itself is kept, not a copy (Rasa is done with it once saved); should its owner add
+            # events after saving, their count no longer matches and it is read again.
+            self._remember(tracker, after, stored + len(rows))
 
     def _row(self, sender_id: Text, event: Event) -> Any:
         data = event.as_dict()

@@ -134,6 +134,30 @@ async def test_each_save_appends_only_the_new_events(domain, store_args):
         [f"回答{i}" for i in range(5)]
 
 
+async def test_events_added_after_a_save_never_come_back_unsaved(domain, store_args):
+    """The store keeps the tracker it saved (no copy): events its owner adds afterwards without
+    saving are not what the next retrieve returns, and the conversation goes on from what was
+    stored."""
+    sender = f"s-{uuid.uuid4().hex[:8]}"
+    store = kefu_store(domain, store_args)
+    tracker = await new_conversation(store, sender, 2500.0)
+    for event in turn("在吗", "greet", "您好", 2501.0):
+        tracker.update(event)
+    await store.save(tracker)
+    saved = dumped(tracker)[1:]
+    for event in turn("还没保存", "greet", "这句不在库里", 2502.0):
+        tracker.update(event)
+    assert dumped(await store.retrieve(sender)) == saved
+    again = await store.retrieve(sender)
+    for event in turn("现在保存", "greet", "好的", 2503.0):
+        again.update(event)
+    await store.save(again)
+    rasa = rasa_store(domain, store_args)
+    assert dumped(await store.retrieve(sender)) == dumped(await rasa.retrieve(sender))
+    assert dumped(await rasa.retrieve(sender)) == saved + dumped(again)[len(saved):]
+    assert "这句不在库里" not in str(dumped(await rasa.retrieve_full_tracker(sender)))
+
+
 async def test_a_store_sees_what_another_server_wrote(domain, store_args):
     sender = f"s-{uuid.uuid4().hex[:8]}"
     one, two = kefu_store(domain, store_args), kefu_store(domain, store_args)
