@@ -4,19 +4,21 @@
 
 scripts/stack.py starts Rasa this way for `make run`, the tests and the benchmarks. What it
 installs changes how fast Rasa works and how much memory it holds, never what it does
-(bot/action_validation.py, bot/endpoint_sessions.py, bot/rasa_memory.py).
+(bot/action_validation.py, bot/dialogue_states.py, bot/endpoint_sessions.py, bot/rasa_memory.py).
+Everything it imports comes after `rasa_memory.before_imports()`, which TensorFlow must follow.
 """
 
 from bot import rasa_memory
 
 rasa_memory.before_imports()
 
-from bot import action_validation, endpoint_sessions  # noqa: E402  (after TensorFlow's settings)
+from bot import action_validation, dialogue_states, endpoint_sessions  # noqa: E402
 
 
 def main() -> None:
     """Install the speed-ups, then run Rasa's command line on this process's arguments."""
     action_validation.install()
+    dialogue_states.install()
     endpoint_sessions.install()
     rasa_memory.install()
     from rasa.__main__ import main as rasa_main
