@@ -62,7 +62,7 @@ def test_a_late_order_is_stated_at_once_and_rushed_out_with_compensation(stack: 
 def test_another_plan_for_a_late_order_is_a_real_alternative(stack: RunningStack):
     customer_id, order_no = late_order(stack, placed_days_ago=4)
     chat = Conversation(stack, customer_id)
-    opening, offer = complain_until_the_offer(chat, "我的衣服付款4天了一直没发货，什么情况")
+    opening, offer = complain_until_the_offer(chat, "我的衣服付款4天了一直没发货，你们怎么回事，我要投诉")
     assert order_no in opening and "待发货" in opening
     assert "加急" in offer, offer
     number = complaint_number(offer)
