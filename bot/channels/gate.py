@@ -233,7 +233,13 @@ def held_replies(agent: Any, sender: str, handoff: Mapping[str, Any]) -> Replies
 
 async def resume_if_paused(agent: Any, sender: str) -> None:
     """No person holds the conversation (the CRM says so), so a pause left in Rasa's tracker by a
-    handoff that ended is lifted: the bot answers again instead of staying silent for good."""
+    handoff that ended is lifted: the bot answers again instead of staying silent for good.
+    A store that can tell whether a conversation is paused without reading it whole is asked
+    first (the answer is almost always no)."""
+    store = getattr(agent.tracker_store, "tracker_store", agent.tracker_store)
+    is_paused = getattr(store, "is_paused", None)
+    if is_paused is not None and not await is_paused(sender):
+        return
     async with agent.lock_store.lock(sender):
         tracker = await agent.tracker_store.retrieve(sender)
         if tracker is not None and tracker.is_paused():

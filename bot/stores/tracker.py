@@ -102,6 +102,18 @@ class KefuTrackerStore(SQLTrackerStore):
                     return tracker
             return self._read_all(session, sender_id, version)
 
+    async def is_paused(self, sender_id: Text) -> bool:
+        """Whether the conversation's stored tracker is paused (a person holds it); read from
+        memory without a copy while the database says it is current."""
+        with self.session_scope() as session:
+            version = self._version(session, sender_id)
+        cached = self._cache.get(sender_id)
+        if cached is not None and cached.version == version and \
+                len(cached.tracker.events) == cached.stored:
+            return cached.tracker.is_paused()
+        tracker = await self.retrieve(sender_id)
+        return tracker is not None and tracker.is_paused()
+
     def _version(self, session: Any, sender_id: Text) -> Version:
         count, last_id = session.execute(self._version_query, {"sender_id": sender_id}).one()
         return int(count or 0), int(last_id or 0)

@@ -97,8 +97,11 @@ async def test_turns_beyond_the_limit_wait_and_are_all_answered() -> None:
             return [{"text": f"reply {number}"}]
         return run
 
-    replies = await asyncio.gather(*(gate.turn(agent, f"s{n}", "rest", "你好", None, run_for(n))
-                                     for n in range(6)))
+    try:
+        replies = await asyncio.gather(*(gate.turn(agent, f"s{n}", "rest", "你好", None,
+                                                   run_for(n)) for n in range(6)))
+    finally:
+        await gate.close()
     assert most == 2
     assert replies == [[{"text": f"reply {n}"}] for n in range(6)]
 

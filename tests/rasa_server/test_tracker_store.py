@@ -10,8 +10,8 @@ import psycopg2
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, Event,
+                                     SessionStarted, SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.stores.tracker import KefuTrackerStore
@@ -156,6 +156,21 @@ async def test_events_added_after_a_save_never_come_back_unsaved(domain, store_a
     assert dumped(await store.retrieve(sender)) == dumped(await rasa.retrieve(sender))
     assert dumped(await rasa.retrieve(sender)) == saved + dumped(again)[len(saved):]
     assert "这句不在库里" not in str(dumped(await rasa.retrieve_full_tracker(sender)))
+
+
+async def test_whether_a_conversation_is_paused_is_told_from_memory_or_the_database(
+        domain, store_args):
+    sender = f"s-{uuid.uuid4().hex[:8]}"
+    store, other = kefu_store(domain, store_args), kefu_store(domain, store_args)
+    assert not await store.is_paused(sender)
+    tracker = await new_conversation(store, sender, 2700.0)
+    await store.save(tracker)
+    assert not await store.is_paused(sender) and not await other.is_paused(sender)
+    paused = await other.retrieve(sender)
+    paused.update(ConversationPaused(timestamp=2701.0))
+    await other.save(paused)
+    assert await other.is_paused(sender) and await store.is_paused(sender)
+    assert await kefu_store(domain, store_args).is_paused(sender)
 
 
 async def test_a_store_sees_what_another_server_wrote(domain, store_args):
