@@ -496,9 +496,9 @@ def main() -> None:
     parser.add_argument("--compare-rasa-init", action="store_true")
     parser.add_argument("--open-loop", action="store_true",
                         help="ramp concurrent customers who think 5-15 s between messages")
-    parser.add_argument("--levels", default="10,20,40,80,120,160",
+    parser.add_argument("--levels", default="40,80,160,300,350,400,450,600",
                         help="open loop: concurrent customers per level, comma-separated")
-    parser.add_argument("--level-seconds", type=float, default=90)
+    parser.add_argument("--level-seconds", type=float, default=60)
     parser.add_argument("--p95-limit-ms", type=float, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kefu-bench-") as tmp:
