@@ -7,10 +7,10 @@ the length of the conversation again (a fifth of the Rasa process's time under l
 
 `install()` keeps, per conversation and kind of request, where the last computation stopped:
 the events it had applied, the replayed tracker and the states so far (and the applied events
-of the tracker last asked about). When the conversation's
-applied events start with those same events (the same objects: Rasa appends events, trackers
-copied from one another share them), only the new events are replayed; otherwise (a rewind, a
-new session, another conversation) everything is computed as Rasa does. The loop is Rasa 3.6's
+of the tracker last asked about). When the conversation's applied events start with those same
+events (the same objects: Rasa appends events, trackers copied from one another share them), only
+the new events are replayed; otherwise (a rewind, a new session, another conversation)
+everything is computed as Rasa does. The loop is Rasa 3.6's
 own, step for step, and the caller gets its own copy of the states (policies edit them).
 """
 
@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Hashable, List, Optional, Tuple
 
+from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -57,7 +58,7 @@ def _step(domain: Domain, progress: Progress, tracker: DialogueStateTracker, hid
         if progress.states:
             domain._substitute_rule_only_user_input(state, progress.states[-1])
         if progress.last_ml_action_sub_state:
-            state["prev_action"] = progress.last_ml_action_sub_state
+            state[PREVIOUS_ACTION] = progress.last_ml_action_sub_state
     progress.states.append(domain._clean_state(state))
 
 
@@ -76,8 +77,7 @@ def _applied_events(domain: Domain, tracker: DialogueStateTracker) -> List[Event
         "_kefu_applied_events", OrderedDict())
     events = tracker.events
     entry = last.get(tracker.sender_id)
-    if entry is not None and len(entry[0]) == len(events) and \
-            all(a is b for a, b in zip(entry[0], events)):
+    if entry is not None and len(entry[0]) == len(events) and _starts_with(events, entry[0]):
         last.move_to_end(tracker.sender_id)
         return entry[1]
     applied = tracker.applied_events()
