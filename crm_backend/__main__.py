@@ -10,6 +10,7 @@ import socket
 import sys
 from typing import Awaitable, Callable, List, Optional, TypeVar
 
+import uvloop
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -78,10 +79,13 @@ def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
     # A supervisor may hold the listening socket across restarts and hand it over (KEFU_LISTEN_FD).
     where = ({"sock": socket.socket(fileno=config.listen_fd)} if config.listen_fd is not None
              else {"host": config.host, "port": config.port})
+    # uvloop (Rasa's own event loop, already installed with it): the CRM answers several
+    # requests per customer message, and the default loop's Python-level I/O is a good part of it.
     web.run_app(
         create_app(config),
         **where,
         print=lambda _message: log.info("CRM ready on http://%s:%s", config.host, config.port),
+        loop=uvloop.new_event_loop(),
     )
     return 0
 
