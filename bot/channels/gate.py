@@ -35,6 +35,9 @@ WAITING_RESPONSE = "utter_handoff_waiting"
 # Waits before running a lost action again (a supervised action server is back within seconds).
 RERUN_DELAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
 
+# Bot replies the CRM keeps in one request (its transcripts' MAX_BATCH).
+REPLIES_PER_REQUEST = 20
+
 
 @dataclass(frozen=True)
 class GateConfig:
@@ -138,23 +141,25 @@ class Gate:
         return Hold(answer.get("handoff"), claim)
 
     async def record_replies(self, sender: str, channel: str, replies: Replies) -> None:
-        """Keep what the bot said in the CRM's transcript (logged, never raised, when it cannot)."""
-        for reply in replies:
-            text = reply.get("text") or ""
-            buttons = reply.get("buttons") or []
-            if not text and not buttons:
-                continue
+        """Keep what the bot said in the CRM's transcript, a turn's replies in one request
+        (logged, never raised, when it cannot)."""
+        said = [{"text": reply.get("text") or "（按钮）",
+                 "buttons": [{"title": str(b.get("title", "")),
+                              "payload": str(b.get("payload", ""))}
+                             for b in reply.get("buttons") or []]}
+                for reply in replies if reply.get("text") or reply.get("buttons")]
+        for start in range(0, len(said), REPLIES_PER_REQUEST):
+            batch = said[start:start + REPLIES_PER_REQUEST]
             try:
                 async with self.crm().post(
                         f"/api/conversations/{quote(sender, safe='')}/messages",
-                        json={"channel": channel, "author": "bot", "text": text or "（按钮）",
-                              "buttons": [{"title": str(b.get("title", "")),
-                                           "payload": str(b.get("payload", ""))}
-                                          for b in buttons]}) as response:
+                        json={"channel": channel, "author": "bot", "messages": batch}
+                ) as response:
                     if response.status != 201:
-                        logger.warning("CRM answered %s to a bot reply", response.status)
+                        logger.warning("CRM answered %s to %d bot replies", response.status,
+                                       len(batch))
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                logger.warning("bot reply to %s not kept: %r", sender, error)
+                logger.warning("bot replies to %s not kept: %r", sender, error)
 
     async def turn(self, agent: Any, sender: str, channel: str, text: str,
                    message_id: Optional[str], run: Callable[[Dict[str, Any]], Awaitable[Replies]],

@@ -3,7 +3,7 @@ customer message, whether a person holds the conversation (then the bot stays si
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
@@ -78,20 +78,35 @@ async def inbound(request: web.Request) -> web.Response:
     return json_response(answer, status=201 if created else 200)
 
 
+def _said(body: Dict[str, Any]) -> List[Tuple[str, Optional[List[Dict[str, str]]]]]:
+    """The (text, buttons) of each message in the body: its own `text` and `buttons`, or a
+    turn's replies in the order said as `messages` (1 to MAX_BATCH of them)."""
+    if "messages" not in body:
+        return [(validation.text(body, "text", rules.MAX_TEXT), _buttons(body))]
+    batch = body["messages"]
+    if not isinstance(batch, list) or not 1 <= len(batch) <= rules.MAX_BATCH or not all(
+            isinstance(item, dict) for item in batch):
+        raise bad_request(f"messages 应为 1 到 {rules.MAX_BATCH} 条 {{text, buttons}}", "messages")
+    return [(validation.text(item, "text", rules.MAX_TEXT), _buttons(item)) for item in batch]
+
+
 async def add(request: web.Request) -> web.Response:
-    """Keep what the bot (or the channel itself) said to the customer."""
+    """Keep what the bot (or the channel itself) said to the customer: one message, or all of a
+    turn's replies at once (`messages`), every one of them or, when one is bad, none."""
     conversation_id = _conversation(request)
     body = await validation.json_object(request)
     channel = validation.choice(body, "channel", rules.CHANNELS)
     author = validation.choice(body, "author", ("bot", "system"))
-    text = validation.text(body, "text", rules.MAX_TEXT)
+    said = _said(body)
     async with session(request) as db:
         handoff = await handoff_store.open_for_conversation(db, conversation_id)
-        row, _ = await store.add_message(
-            db, conversation_id=conversation_id, channel=channel, author=author, text=text,
-            buttons=_buttons(body), handoff_id=handoff.id if handoff else None, now=now(request))
+        rows = await store.add_said(
+            db, conversation_id=conversation_id, channel=channel, author=author, said=said,
+            handoff_id=handoff.id if handoff else None, now=now(request))
         await db.commit()
-    return json_response({"message": message_json(row)}, status=201)
+    if "messages" in body:
+        return json_response({"messages": [message_json(row) for row in rows]}, status=201)
+    return json_response({"message": message_json(rows[0])}, status=201)
 
 
 async def read(request: web.Request) -> web.Response:

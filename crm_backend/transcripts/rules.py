@@ -9,6 +9,8 @@ CHANNEL_AUTHORS = ("customer", "bot", "system")
 
 MAX_TEXT = 20000
 MAX_CLIENT_ID = 160
+# Messages written in one request (a turn's replies).
+MAX_BATCH = 20
 
 
 # Who wrote a transcript line and which channel it came through, as staff read them.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,19 @@ async def add_message(db: AsyncSession, *, conversation_id: str, channel: str, a
         ConversationMessage.conversation_id == conversation_id,
         ConversationMessage.client_message_id == client_message_id)
     return (await db.execute(stmt)).scalar_one(), result.rowcount == 1
+
+
+async def add_said(db: AsyncSession, *, conversation_id: str, channel: str, author: str,
+                   said: Sequence[Tuple[str, Optional[List[Any]]]], now: datetime,
+                   handoff_id: Optional[int] = None) -> List[ConversationMessage]:
+    """Keep the (text, buttons) messages one author said, in that order, with one flush."""
+    rows = [ConversationMessage(conversation_id=conversation_id, channel=channel, author=author,
+                                text=text, buttons=buttons or None, handoff_id=handoff_id,
+                                created_at=now)
+            for text, buttons in said]
+    db.add_all(rows)
+    await db.flush()
+    return rows
 
 
 async def messages(db: AsyncSession, conversation_id: str, after_id: int = 0,

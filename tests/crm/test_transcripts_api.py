@@ -37,6 +37,45 @@ async def test_a_customer_message_is_kept_once_per_client_id(client, auth) -> No
     assert [m["id"] for m in later] == [kept[1]["id"], kept[2]["id"]]
 
 
+async def test_a_turns_replies_are_kept_in_one_request_in_the_order_said(client, auth) -> None:
+    conversation = _conversation()
+    reply = await client.post(f"/api/conversations/{conversation}/messages", headers=auth, json={
+        "channel": "wechat", "author": "bot", "messages": [
+            {"text": "已为您登记投诉", "buttons": []},
+            {"text": "您看这样处理可以吗？",
+             "buttons": [{"title": "全额退款", "payload": "/choose_remedy"}]},
+            {"text": "还有别的问题也可以直接问我"}]})
+    assert reply.status == 201
+    answered = (await reply.json())["messages"]
+    kept = (await (await client.get(f"/api/conversations/{conversation}/messages",
+                                    headers=auth)).json())["messages"]
+    assert [m["id"] for m in kept] == [m["id"] for m in answered]
+    assert [(m["author"], m["channel"], m["text"]) for m in kept] == [
+        ("bot", "wechat", "已为您登记投诉"), ("bot", "wechat", "您看这样处理可以吗？"),
+        ("bot", "wechat", "还有别的问题也可以直接问我")]
+    assert kept[1]["buttons"] == [{"title": "全额退款", "payload": "/choose_remedy"}]
+    assert kept[0]["buttons"] == [] and kept[2]["buttons"] == []
+
+
+@pytest.mark.parametrize("messages, field", [
+    ([], "messages"),
+    ("已为您登记", "messages"),
+    ([{"text": "第一条"}, "第二条"], "messages"),
+    ([{"text": f"第{n}条"} for n in range(21)], "messages"),
+    ([{"text": "第一条"}, {"text": "   "}], "text"),
+    ([{"text": "第一条"}, {"text": "第二条", "buttons": "not a list"}], "buttons"),
+])
+async def test_a_bad_batch_keeps_none_of_its_messages(client, auth, messages, field) -> None:
+    conversation = _conversation()
+    response = await client.post(f"/api/conversations/{conversation}/messages", headers=auth,
+                                 json={"channel": "web", "author": "bot", "messages": messages})
+    assert response.status == 400
+    assert (await response.json())["field"] == field
+    kept = await (await client.get(f"/api/conversations/{conversation}/messages",
+                                   headers=auth)).json()
+    assert kept["messages"] == []
+
+
 async def test_a_held_conversation_says_so_with_the_place_in_the_queue(client, auth) -> None:
     conversation = _conversation()
     created = await client.post("/api/handoffs", headers=auth, json={
