@@ -236,13 +236,20 @@ def held_replies(agent: Any, sender: str, handoff: Mapping[str, Any]) -> Replies
     return [{"recipient_id": sender, "text": text}]
 
 
+def wrapped_store(store: Any) -> Any:
+    """The configured tracker store inside Rasa's wrappers (`FailSafeTrackerStore`, and
+    `AwaitableTrackerStore` for synchronous ones, keep it as `_tracker_store`)."""
+    while hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
 async def resume_if_paused(agent: Any, sender: str) -> None:
     """No person holds the conversation (the CRM says so), so a pause left in Rasa's tracker by a
     handoff that ended is lifted: the bot answers again instead of staying silent for good.
     A store that can tell whether a conversation is paused without reading it whole is asked
     first (the answer is almost always no)."""
-    store = getattr(agent.tracker_store, "tracker_store", agent.tracker_store)
-    is_paused = getattr(store, "is_paused", None)
+    is_paused = getattr(wrapped_store(agent.tracker_store), "is_paused", None)
     if is_paused is not None and not await is_paused(sender):
         return
     async with agent.lock_store.lock(sender):

@@ -8,12 +8,15 @@ from typing import Any, Dict, Iterator, List
 
 import psycopg2
 import pytest
+from rasa.core.agent import Agent
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, Event,
                                      SessionStarted, SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.channels.gate import resume_if_paused, wrapped_store
 from bot.stores.tracker import KefuTrackerStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,6 +174,40 @@ async def test_whether_a_conversation_is_paused_is_told_from_memory_or_the_datab
     await other.save(paused)
     assert await other.is_paused(sender) and await store.is_paused(sender)
     assert await kefu_store(domain, store_args).is_paused(sender)
+
+
+class CountingStore(KefuTrackerStore):
+    """Kefu's store, counting the trackers it hands out whole."""
+
+    retrieved = 0
+
+    async def retrieve(self, sender_id: str) -> Any:
+        self.retrieved += 1
+        return await super().retrieve(sender_id)
+
+
+async def test_the_gate_asks_the_store_inside_rasas_wrapper_whether_a_conversation_is_paused(
+        domain, store_args):
+    sender = f"s-{uuid.uuid4().hex[:8]}"
+    args = {k: v for k, v in store_args.items() if k != "_stores"}
+    store = CountingStore(domain=domain, **args)
+    store_args.get("_stores", []).append(store)
+    agent = Agent(domain=domain, tracker_store=store, lock_store=InMemoryLockStore())
+    assert wrapped_store(agent.tracker_store) is store
+    await store.save(await new_conversation(store, sender, 2800.0))
+    tracker = await store.retrieve(sender)
+    for event in turn("你好", "greet", "您好", 2800.5):
+        tracker.update(event)
+    await store.save(tracker)
+    store.retrieved = 0
+    await resume_if_paused(agent, sender)
+    assert store.retrieved == 0  # told from memory: nothing read or copied
+    paused = await kefu_store(domain, store_args).retrieve(sender)
+    paused.update(ConversationPaused(timestamp=2801.0))
+    await kefu_store(domain, store_args).save(paused)
+    await resume_if_paused(agent, sender)
+    resumed = await rasa_store(domain, store_args).retrieve(sender)
+    assert not resumed.is_paused() and resumed.latest_action_name == "action_listen"
 
 
 async def test_a_store_sees_what_another_server_wrote(domain, store_args):
