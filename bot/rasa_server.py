@@ -4,8 +4,8 @@
 
 scripts/stack.py starts Rasa this way for `make run`, the tests and the benchmarks. What it
 installs changes how fast Rasa works and how much memory it holds, never what it does
-(bot/action_validation.py, bot/dialogue_states.py, bot/endpoint_sessions.py, bot/rasa_memory.py,
-bot/rule_matching.py).
+(bot/action_validation.py, bot/dialogue_states.py, bot/endpoint_sessions.py, bot/graph_runner.py,
+bot/rasa_memory.py, bot/rule_matching.py).
 Everything it imports comes after `rasa_memory.before_imports()`, which TensorFlow must follow.
 """
 
@@ -13,7 +13,8 @@ from bot import rasa_memory
 
 rasa_memory.before_imports()
 
-from bot import action_validation, dialogue_states, endpoint_sessions, rule_matching  # noqa: E402
+from bot import (action_validation, dialogue_states, endpoint_sessions,  # noqa: E402
+                 graph_runner, rule_matching)
 
 
 def main() -> None:
@@ -21,6 +22,7 @@ def main() -> None:
     action_validation.install()
     dialogue_states.install()
     endpoint_sessions.install()
+    graph_runner.install()
     rasa_memory.install()
     rule_matching.install()
     from rasa.__main__ import main as rasa_main

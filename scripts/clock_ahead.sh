@@ -15,16 +15,18 @@ if ! command -v faketime >/dev/null 2>&1; then
   fi
 fi
 
-# Four tests run a model inside the test process (or a child of it) and hold no date logic: the
+# Five tests run a model inside the test process (or a child of it) and hold no date logic: the
 # dialogue stories (`rasa test core` predicts, it runs no action), the NLU value-invariance and
-# FAQ-selector parses, and the lean-loading comparison (bot/rasa_memory.py). Under
+# FAQ-selector parses, the lean-loading comparison (bot/rasa_memory.py) and the graph runners'
+# comparison (bot/graph_runner.py). Under
 # libfaketime TensorFlow's threads in those processes can wait on a shifted clock forever (seen:
 # `rasa test core` stuck with every thread in a futex wait), so they run in the normal pass only.
 # The served bot (Rasa, actions, CRM) does run under the moved clock in the end-to-end tests.
 # Each pass has a timeout, so a hang fails the run instead of holding CI; and
 # FAKETIME_DONT_FAKE_MONOTONIC is no way out (with libfaketime 0.9.10 time.sleep fails, EINVAL).
 DATE_FREE=(--ignore=tests/test_conversation_stories.py --ignore=tests/nlu/test_value_invariance.py
-           --ignore=tests/nlu/test_faq_selector.py --ignore=tests/rasa_server/test_rasa_memory.py)
+           --ignore=tests/nlu/test_faq_selector.py --ignore=tests/rasa_server/test_rasa_memory.py
+           --ignore=tests/rasa_server/test_graph_runner.py)
 echo "==> The fast tests with the clock 45 days ahead"
 timeout 900 faketime -f "+45d" .venv/bin/python -m pytest -q -p no:cacheprovider "${DATE_FREE[@]}" \
   tests/crm tests/actions tests/nlu tests/architecture
