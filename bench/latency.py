@@ -286,18 +286,60 @@ def complaints_in_crm(config: StackConfig, senders: Sequence[str],
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process and all its descendants (from /proc)."""
     total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
+    for current in _tree(pid):
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += next(int(line.split()[1]) * 1024 for line in status.splitlines()
                           if line.startswith("VmRSS:"))
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
-        pending += [int(child) for child in children]
     return total
+
+
+def _tree(pid: int) -> Iterator[int]:
+    """A process and all its descendants (from /proc)."""
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        yield current
+        try:
+            pending += [int(child) for child in Path(
+                f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its descendants have used so far."""
+    ticks = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def stack_cpu(stack: Stack) -> Dict[str, float]:
+    return {p.name: cpu_seconds(p.popen.pid) for p in stack.processes if p.popen is not None}
+
+
+def client_cpu_seconds() -> float:
+    """CPU time of this benchmark process (the customers' side shares the machine too)."""
+    used = os.times()
+    return used.user + used.system
+
+
+def cpu_line(before: Dict[str, float], after: Dict[str, float], messages: int,
+             client_seconds: Optional[float] = None) -> str:
+    """CPU milliseconds per message of each process under the load (steadier than msg/s on a
+    shared machine: it does not count time spent waiting for a core)."""
+    used = {name: (after[name] - before[name]) * 1000 / max(messages, 1) for name in after}
+    client = None if client_seconds is None else client_seconds * 1000 / max(messages, 1)
+    return ("CPU per message: " + "  ".join(f"{name} {ms:.1f} ms" for name, ms in used.items())
+            + f"  total {sum(used.values()):.1f} ms"
+            + (f"  (bench client {client:.1f} ms)" if client is not None else ""))
 
 
 def memory_lines(stack: Stack, model: Path) -> List[str]:
@@ -357,8 +399,11 @@ def measure_kefu(work_dir: Path, customers: int, messages: int) -> Figures:
         print(f"==> closed loop: {customers} customers x {messages} messages "
               f"({len(people)} CRM customers), kinds {', '.join(KINDS)}  [{uptime()}]",
               flush=True)
+        before, client_before = stack_cpu(stack), client_cpu_seconds()
         figures, complaints = asyncio.run(
             closed_loop(config, people, products, customers, messages))
+        used = cpu_line(before, stack_cpu(stack), len(figures.latencies),
+                        client_cpu_seconds() - client_before)
         told = sum(len(c.numbers_told) for c in complaints)
         rows = complaints_in_crm(config, [c.sender for c in complaints],
                                  [c.customer_id for c in complaints])
@@ -368,6 +413,7 @@ def measure_kefu(work_dir: Path, customers: int, messages: int) -> Figures:
         print(f"complaints: {len(complaints)} started, {told} numbers told, {rows} rows in the "
               f"CRM for these conversations, "
               f"{sum(1 for c in complaints if c.stuck)} unfinished")
+        print(used)
         for line in memory_lines(stack, model):
             print(line)
         print(f"[{uptime()}]", flush=True)
@@ -474,9 +520,13 @@ def measure_rasa_init(work_dir: Path, customers: int, messages: int) -> Figures:
         process.wait_ready(timeout=240)
         print(f"==> rasa init: {customers} customers x {messages} messages  [{uptime()}]",
               flush=True)
+        assert process.popen is not None
+        before = {"rasa-init": cpu_seconds(process.popen.pid)}
+        client_before = client_cpu_seconds()
         figures = asyncio.run(rasa_init_load(
             f"http://127.0.0.1:{port}/webhooks/rest/webhook", customers, messages))
-        assert process.popen is not None
+        print(cpu_line(before, {"rasa-init": cpu_seconds(process.popen.pid)},
+                       len(figures.latencies), client_cpu_seconds() - client_before))
         print(f"rasa-init RSS after the load: {rss_bytes(process.popen.pid) / 2**20:.0f} MiB"
               f"  [{uptime()}]")
         return figures
