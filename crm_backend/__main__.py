@@ -18,6 +18,7 @@ from crm_backend.app import create_app
 from crm_backend.catalogue.store import all_products
 from crm_backend.catalogue.views import product_json
 from crm_backend.core import migrate
+from crm_backend.core.access_log import CRMAccessLogger
 from crm_backend.core.clock import SystemClock
 from crm_backend.core.config import ConfigError, CRMConfig, check_secrets
 from crm_backend.core.db import create_engine, create_sessionmaker
@@ -86,6 +87,7 @@ def cmd_serve(config: CRMConfig, args: argparse.Namespace) -> int:
         **where,
         print=lambda _message: log.info("CRM ready on http://%s:%s", config.host, config.port),
         loop=uvloop.new_event_loop(),
+        access_log_class=CRMAccessLogger,
     )
     return 0
 
