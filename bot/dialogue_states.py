@@ -6,8 +6,9 @@ session into a fresh tracker and takes a state before each action, so each predi
 the length of the conversation again (a fifth of the Rasa process's time under load).
 
 `install()` keeps, per conversation and kind of request, where the last computation stopped:
-the events it had applied, the replayed tracker and the states so far (and the applied events
-of the tracker last asked about). When the conversation's applied events start with those same
+the events it had applied, the replayed tracker and the states so far, and the conversation's
+applied events (`tracker.applied_events()`, itself a pass over every event, continued over the
+new events only while no new loop name appears). When the conversation's applied events start with those same
 events (the same objects: Rasa appends events, trackers copied from one another share them), only
 the new events are replayed; otherwise (a rewind, a new session, another conversation)
 everything is computed as Rasa does. The loop is Rasa 3.6's
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Hashable, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Hashable, Iterable, List, Optional, Tuple
 
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted,
+                                     SessionStarted, UserUttered, UserUtteranceReverted)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # Conversations (times kinds of request) whose progress is kept per domain.
@@ -70,18 +72,62 @@ def _starts_with(events: List[Event], prefix: List[Event]) -> bool:
     return len(events) >= len(prefix) and all(a is b for a, b in zip(events, prefix))
 
 
+@dataclass
+class Applied:
+    """A conversation's events as last seen, the applied ones among them, and its loops."""
+
+    events: List[Event]
+    applied: List[Event]
+    loop_names: FrozenSet[str]
+
+
+def _loop_names(events: Iterable[Event]) -> FrozenSet[str]:
+    return frozenset(event.name for event in events if isinstance(event, ActiveLoop) and event.name)
+
+
+def _apply(tracker: DialogueStateTracker, applied: List[Event], events: Iterable[Event],
+           loop_names: FrozenSet[str]) -> List[Event]:
+    """Rasa 3.6's `DialogueStateTracker.applied_events` loop over `events`, step for step,
+    continued from `applied` (which it edits)."""
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+              and not tracker._first_loop_execution_or_unhappy_path(event.action_name,
+                                                                    applied)):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    return applied
+
+
 def _applied_events(domain: Domain, tracker: DialogueStateTracker) -> List[Event]:
-    """`tracker.applied_events()`, computed once for the same events (the rule policy, asked
-    twice, and the memoization policy all ask for the same tracker's states)."""
-    last: "OrderedDict[str, Tuple[List[Event], List[Event]]]" = domain.__dict__.setdefault(
+    """`tracker.applied_events()`: kept per conversation, and when the conversation's events
+    start with the ones last seen (the same objects) and name no loop they did not name (a
+    loop's name changes how earlier events count), only the new events are applied."""
+    last: "OrderedDict[str, Applied]" = domain.__dict__.setdefault(
         "_kefu_applied_events", OrderedDict())
-    events = tracker.events
+    events = list(tracker.events)
     entry = last.get(tracker.sender_id)
-    if entry is not None and len(entry[0]) == len(events) and _starts_with(events, entry[0]):
-        last.move_to_end(tracker.sender_id)
-        return entry[1]
-    applied = tracker.applied_events()
-    last[tracker.sender_id] = (list(events), applied)
+    if entry is not None and _starts_with(events, entry.events):
+        new = events[len(entry.events):]
+        if not new:
+            last.move_to_end(tracker.sender_id)
+            return entry.applied
+        if _loop_names(new) <= entry.loop_names:
+            applied = _apply(tracker, list(entry.applied), new, entry.loop_names)
+            last[tracker.sender_id] = Applied(events, applied, entry.loop_names)
+            last.move_to_end(tracker.sender_id)
+            return applied
+    loop_names = _loop_names(events)
+    applied = _apply(tracker, [], events, loop_names)
+    last[tracker.sender_id] = Applied(events, applied, loop_names)
+    last.move_to_end(tracker.sender_id)
     while len(last) > MAX_KEPT:
         last.popitem(last=False)
     return applied

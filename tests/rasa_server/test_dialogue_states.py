@@ -8,12 +8,13 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUtteranceReverted
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted,
+                                     UserUtteranceReverted)
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from bot.dialogue_states import states_for_tracker_history
+from bot.dialogue_states import _applied_events, states_for_tracker_history
 
 REPO = Path(__file__).resolve().parents[2]
 RASAS = Domain.states_for_tracker_history
@@ -89,3 +90,33 @@ def test_the_caller_may_edit_its_states(project) -> None:
         for sub_state in state.values():
             sub_state.clear()
     assert states_for_tracker_history(domain, tracker) == RASAS(domain, tracker)
+
+
+def test_applied_events_grown_event_by_event_are_rasas(project) -> None:
+    """Also with reverts, restarts, and a loop whose name first appears after it ran (which
+    changes how its earlier runs count); and an answer once given never changes afterwards."""
+    domain, trackers = project["domain"], project["trackers"]
+    rng = random.Random(3)
+
+    def loop_run() -> List[Any]:
+        name = f"loop_{rng.randrange(4)}"
+        return [ActionExecuted(name), ActionExecuted(name)]
+
+    extras = [lambda: [UserUtteranceReverted()], lambda: [ActionReverted()], lambda: [Restarted()],
+              lambda: [ActiveLoop(f"loop_{rng.randrange(4)}")], lambda: [ActiveLoop(None)],
+              loop_run, loop_run]
+    compared = 0
+    for number, story in enumerate(trackers[:60]):
+        tracker = DialogueStateTracker(f"applied{number}", story.slots.values())
+        given = []
+        for event in story.events:
+            events = [event] + (rng.choice(extras)() if rng.random() < 0.3 else [])
+            for added in events:
+                tracker.update(added)
+                ours = _applied_events(domain, tracker)
+                expected = tracker.applied_events()
+                assert ours == expected
+                given.append((ours, list(expected)))
+                compared += 1
+        assert all(ours == expected for ours, expected in given)
+    assert compared > 300
