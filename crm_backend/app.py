@@ -20,7 +20,8 @@ from crm_backend.core import health
 from crm_backend.core.auth import SERVICE_TOKEN_KEY, service_auth_middleware
 from crm_backend.core.clock import Clock, SystemClock
 from crm_backend.core.config import CRMConfig
-from crm_backend.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from crm_backend.core.db import (create_engine, create_read_engine, create_read_sessionmaker,
+                                 create_sessionmaker)
 from crm_backend.core.http import error_middleware
 from crm_backend.core.state import CLOCK_KEY, CONFIG_KEY, READ_SESSIONS_KEY, SESSIONS_KEY
 from crm_backend.customers import api as customers
@@ -56,11 +57,15 @@ API_MODULES = (health, identity, customers, orders, catalogue, loyalty, risk, wi
 
 async def database(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the engine and session factory for the app's lifetime."""
-    engine = create_engine(app[CONFIG_KEY].database_url)
+    url = app[CONFIG_KEY].database_url
+    engine = create_engine(url)
+    readers = create_read_engine(url, engine)
     app[SESSIONS_KEY] = create_sessionmaker(engine)
-    app[READ_SESSIONS_KEY] = create_read_sessionmaker(engine)
+    app[READ_SESSIONS_KEY] = create_read_sessionmaker(readers)
     yield
     await engine.dispose()
+    if readers is not engine:
+        await readers.dispose()
 
 
 def create_app(config: CRMConfig, clock: Optional[Clock] = None) -> web.Application:

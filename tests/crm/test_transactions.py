@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from crm_backend.core.db import create_engine, create_sessionmaker
+from crm_backend.core.db import (create_engine, create_read_engine, create_read_sessionmaker,
+                                 create_sessionmaker)
 from crm_backend.core.idempotency import insert_once
 from crm_backend.core.models import Coupon
 
@@ -91,3 +92,51 @@ async def test_sqlite_connections_are_kept_between_sessions(tmp_path) -> None:
     finally:
         await engine.dispose()
     assert len(opened) == 1
+
+
+async def test_sqlite_writers_take_turns_in_arrival_order_while_readers_go_on(tmp_path) -> None:
+    """Write sessions on a SQLite file queue in-process, first come first served (not in
+    SQLite's busy handler, which lets them in in no order after sleeps); a read-only session
+    reads the last committed state while a writer holds its transaction open."""
+    from sqlalchemy import text
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'turns.sqlite3'}"
+    engine = create_engine(url)
+    readers = create_read_engine(url, engine)
+    writes, reads = create_sessionmaker(engine), create_read_sessionmaker(readers)
+    try:
+        async with writes() as session:
+            await session.execute(text("CREATE TABLE t (n INTEGER)"))
+            await session.commit()
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def first() -> None:
+            async with writes() as session:
+                await session.execute(text("INSERT INTO t VALUES (-1)"))
+                holding.set()
+                await release.wait()
+                await session.commit()
+
+        async def write(n: int) -> None:
+            async with writes() as session:
+                await session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+                await asyncio.sleep(0.002)
+                await session.commit()
+
+        holder = asyncio.create_task(first())
+        await holding.wait()
+        waiting = []
+        for n in range(20):
+            waiting.append(asyncio.create_task(write(n)))
+            await asyncio.sleep(0)
+        async with reads() as session:
+            assert await session.scalar(text("SELECT count(*) FROM t")) == 0
+        assert not any(task.done() for task in waiting)
+        release.set()
+        await asyncio.gather(holder, *waiting)
+        async with reads() as session:
+            order = list(await session.scalars(text("SELECT n FROM t ORDER BY rowid")))
+        assert order == [-1, *range(20)]
+    finally:
+        await engine.dispose()
+        await readers.dispose()
