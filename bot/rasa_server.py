@@ -5,7 +5,7 @@
 scripts/stack.py starts Rasa this way for `make run`, the tests and the benchmarks. What it
 installs changes how fast Rasa works and how much memory it holds, never what it does
 (bot/action_validation.py, bot/dialogue_states.py, bot/endpoint_sessions.py, bot/graph_runner.py,
-bot/rasa_memory.py, bot/rule_matching.py, bot/tracker_copy.py).
+bot/rasa_memory.py, bot/rule_matching.py, bot/steady_gc.py, bot/tracker_copy.py).
 Everything it imports comes after `rasa_memory.before_imports()`, which TensorFlow must follow.
 """
 
@@ -14,7 +14,7 @@ from bot import rasa_memory
 rasa_memory.before_imports()
 
 from bot import (action_validation, dialogue_states, endpoint_sessions,  # noqa: E402
-                 graph_runner, rule_matching, tracker_copy)
+                 graph_runner, rule_matching, steady_gc, tracker_copy)
 
 
 def main() -> None:
@@ -25,6 +25,7 @@ def main() -> None:
     graph_runner.install()
     rasa_memory.install()
     rule_matching.install()
+    steady_gc.install()
     tracker_copy.install()
     from rasa.__main__ import main as rasa_main
 
