@@ -3,30 +3,24 @@ the project's stories and rules as conversations that grow event by event, for e
 request the policies make; also after a rewind and for conversations taking turns."""
 
 import random
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted,
                                      UserUtteranceReverted)
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.dialogue_states import _applied_events, states_for_tracker_history
 
-REPO = Path(__file__).resolve().parents[2]
+from .project_data import domain_and_conversations
+
 RASAS = Domain.states_for_tracker_history
 
 
 @pytest.fixture(scope="module")
 def project() -> Dict[str, Any]:
-    importer = TrainingDataImporter.load_from_config(
-        str(REPO / "config.yml"), str(REPO / "domain.yml"), [str(REPO / "bot" / "data")])
-    domain = importer.get_domain()
-    trackers = TrainingDataGenerator(importer.get_stories(), domain, remove_duplicates=False,
-                                     augmentation_factor=0).generate()
+    domain, trackers = domain_and_conversations()
     rule_only = {"slots": ["pending_confirmation"], "active_loops": ["complaint_form"]}
     return {"domain": domain, "trackers": trackers, "rule_only": rule_only}
 

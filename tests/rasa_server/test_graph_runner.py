@@ -4,23 +4,21 @@ predicts the same next actions for every prefix of the project's conversations."
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 from rasa.core.agent import Agent
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.utils.common import configure_logging_and_warnings
 
 from bot import graph_runner
 from bot.graph_runner import PlannedGraphRunner
 from scripts.model import ensure_model
 
-REPO = Path(__file__).resolve().parents[2]
+from .project_data import domain_and_conversations
+
 
 MESSAGES = ["你好", "我的快递到哪了", "KF202611180009", "订单 KF202611180009 怎么还没发货",
             "退货政策是怎样的", "你们运费怎么算", "买的东西质量太差了，用一天就坏了", "转人工",
@@ -55,11 +53,7 @@ def test_messages_parse_the_same(agents) -> None:
 
 
 def _conversations() -> List[DialogueStateTracker]:
-    importer = TrainingDataImporter.load_from_config(
-        str(REPO / "config.yml"), str(REPO / "domain.yml"), [str(REPO / "bot" / "data")])
-    domain = importer.get_domain()
-    stories = TrainingDataGenerator(importer.get_stories(), domain, remove_duplicates=False,
-                                    augmentation_factor=0).generate()
+    domain, stories = domain_and_conversations()
     prefixes = []
     for number, story in enumerate(stories):
         grown = DialogueStateTracker(f"c{number}", domain.slots)

@@ -6,7 +6,6 @@ several of them."""
 import json
 import random
 import tarfile
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -15,14 +14,12 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import State
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.rule_matching import RASAS, possible_keys
 from scripts.model import ensure_model
 
-REPO = Path(__file__).resolve().parents[2]
+from .project_data import domain_and_conversations
 
 
 def _trained(name: str) -> Dict[str, Any]:
@@ -35,11 +32,7 @@ def _trained(name: str) -> Dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
-    importer = TrainingDataImporter.load_from_config(
-        str(REPO / "config.yml"), str(REPO / "domain.yml"), [str(REPO / "bot" / "data")])
-    domain = importer.get_domain()
-    trackers = TrainingDataGenerator(importer.get_stories(), domain, remove_duplicates=False,
-                                     augmentation_factor=0).generate()
+    domain, trackers = domain_and_conversations()
     policy = RulePolicy.create(RulePolicy.get_default_config(),
                                LocalModelStorage(tmp_path_factory.mktemp("rules")),
                                Resource("rules"), ExecutionContext(GraphSchema({}), "test"))

@@ -5,7 +5,6 @@ events, so changing it leaves the original as it was."""
 
 import copy
 import random
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -14,22 +13,16 @@ from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop,
                                      ConversationPaused, ConversationResumed, FollowupAction,
                                      LoopInterrupted, Restarted, SlotSet, UserUttered,
                                      UserUtteranceReverted)
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.tracker_copy import RASAS, copy_tracker
 
-REPO = Path(__file__).resolve().parents[2]
+from .project_data import domain_and_conversations
 
 
 @pytest.fixture(scope="module")
 def project() -> Dict[str, Any]:
-    importer = TrainingDataImporter.load_from_config(
-        str(REPO / "config.yml"), str(REPO / "domain.yml"), [str(REPO / "bot" / "data")])
-    domain = importer.get_domain()
-    trackers = TrainingDataGenerator(importer.get_stories(), domain, remove_duplicates=False,
-                                     augmentation_factor=0).generate()
+    domain, trackers = domain_and_conversations()
     return {"domain": domain, "trackers": trackers}
 
 
