@@ -11,8 +11,9 @@ each. They ask order questions (picking an order when the bot asks which), produ
 (names from the CRM's catalogue) and points in turn, and each makes one whole complaint (vent,
 order, category, severity, wish, accept the remedy) that must reach the CRM: the complaint rows
 of these conversations are counted in the CRM afterwards. Prints
-messages/s, p50 and p95 overall and per kind of message, then the resident memory (RSS) of the
-three processes after the load and the model file's size. With --compare-rasa-init it also
+messages/s, p50 and p95 overall and per kind of message, the CPU milliseconds each process (and
+the bench client) spent per message, then the resident memory (RSS) of the three processes
+after the load and the model file's size. With --compare-rasa-init it also
 trains and serves a plain `rasa init` bot with the same Rasa install, sends it the same number of
 messages the same way and prints the ratios.
 
