@@ -8,11 +8,11 @@ the length of the conversation again (a fifth of the Rasa process's time under l
 `install()` keeps, per conversation and kind of request, where the last computation stopped:
 the events it had applied, the replayed tracker and the states so far, and the conversation's
 applied events (`tracker.applied_events()`, itself a pass over every event, continued over the
-new events only while no new loop name appears). When the conversation's applied events start with those same
-events (the same objects: Rasa appends events, trackers copied from one another share them), only
-the new events are replayed; otherwise (a rewind, a new session, another conversation)
-everything is computed as Rasa does. The loop is Rasa 3.6's
-own, step for step, and the caller gets its own copy of the states (policies edit them).
+new events only while no new loop name appears). When the conversation's applied events start
+with those same events (the same objects: Rasa appends events, trackers copied from one another
+share them), only the new events are replayed; otherwise (a rewind, a new session, another
+conversation) everything is computed as Rasa does. The loop is Rasa 3.6's own, step for step,
+and the caller gets its own copy of the states (policies edit them).
 """
 
 from __future__ import annotations

@@ -59,18 +59,17 @@ class PlannedGraphRunner(DaskGraphRunner):
         steps = plans.get(run_targets)
         if steps is None:
             steps = plans[run_targets] = plan(self._graph_schema, run_targets)
-        given: Dict[Text, Any] = {}
+        results: Dict[Text, Any] = {}
         for name, value in (inputs or {}).items():
-            if isinstance(value, str) and (value in steps.nodes or value in given):
+            if isinstance(value, str) and (value in steps.nodes or value in results):
                 raise GraphRunError(
                     f"Input value '{value}' clashes with a node name. Make sure that none of "
                     f"the input names passed to the `run` method are the same as node names "
                     f"in the graph schema.")
-            given[name] = (name, value)
-        results = dict(given)
+            results[name] = (name, value)
         try:
             for name, needs in zip(steps.nodes, steps.needs):
-                if name not in given:
+                if name not in results:  # an input of that name stands in for the node
                     results[name] = self._instantiated_nodes[name](
                         *(results.get(need, need) for need in needs))
         except RuntimeError as error:

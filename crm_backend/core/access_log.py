@@ -7,13 +7,12 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.web_log import AccessLogger
 
-from crm_backend.core.auth import is_staff_api
+from crm_backend.core.auth import is_service_api
 
 
 def is_routine_service_call(path: str, status: int) -> bool:
     """A service-token API call that succeeded (2xx/3xx)."""
-    return (path == "/api" or path.startswith("/api/")) and not is_staff_api(path) \
-        and status < 400
+    return is_service_api(path) and status < 400
 
 
 class CRMAccessLogger(AccessLogger):

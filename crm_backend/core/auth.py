@@ -28,12 +28,16 @@ def bearer_matches(header: str, expected: str) -> bool:
     return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
+def is_service_api(path: str) -> bool:
+    """True for the API the service token guards: /api and below, but not the staff's."""
+    return (path == "/api" or path.startswith("/api/")) and not is_staff_api(path)
+
+
 @web.middleware
 async def service_auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Reject /api requests without the service token with a JSON 401 (/api/staff is left to
     the staff guard, which refuses it without a login session)."""
-    path = request.path
-    if (path == "/api" or path.startswith("/api/")) and not is_staff_api(path):
+    if is_service_api(request.path):
         header = request.headers.get("Authorization", "")
         if not bearer_matches(header, request.app[SERVICE_TOKEN_KEY]):
             return error_response(401, "unauthorized", "缺少或错误的服务令牌")

@@ -18,14 +18,14 @@ async def add_message(db: AsyncSession, *, conversation_id: str, channel: str, a
                       handoff_id: Optional[int] = None) -> Tuple[ConversationMessage, bool]:
     """Keep one message; the same client message id in the same conversation is kept once (a
     resend or a retry), and the stored row is returned with created=False."""
+    if client_message_id is None:
+        rows = await add_said(db, conversation_id=conversation_id, channel=channel,
+                              author=author, said=[(text, buttons)], now=now,
+                              handoff_id=handoff_id, staff_id=staff_id)
+        return rows[0], True
     values = dict(conversation_id=conversation_id, channel=channel, author=author, text=text,
                   buttons=buttons or None, client_message_id=client_message_id,
                   staff_id=staff_id, handoff_id=handoff_id, created_at=now)
-    if client_message_id is None:
-        row = ConversationMessage(**values)
-        db.add(row)
-        await db.flush()
-        return row, True
     result = await db.execute(insert_for(db)(ConversationMessage.__table__).values(**values)
                               .on_conflict_do_nothing(
                                   index_elements=["conversation_id", "client_message_id"]))
@@ -37,11 +37,12 @@ async def add_message(db: AsyncSession, *, conversation_id: str, channel: str, a
 
 async def add_said(db: AsyncSession, *, conversation_id: str, channel: str, author: str,
                    said: Sequence[Tuple[str, Optional[List[Any]]]], now: datetime,
-                   handoff_id: Optional[int] = None) -> List[ConversationMessage]:
+                   handoff_id: Optional[int] = None,
+                   staff_id: Optional[int] = None) -> List[ConversationMessage]:
     """Keep the (text, buttons) messages one author said, in that order, with one flush."""
     rows = [ConversationMessage(conversation_id=conversation_id, channel=channel, author=author,
-                                text=text, buttons=buttons or None, handoff_id=handoff_id,
-                                created_at=now)
+                                text=text, buttons=buttons or None, staff_id=staff_id,
+                                handoff_id=handoff_id, created_at=now)
             for text, buttons in said]
     db.add_all(rows)
     await db.flush()
